@@ -1,0 +1,293 @@
+/**
+ * The shared vocabulary of govscan.
+ *
+ * Scanners collect facts (observations) and record every network check they
+ * attempted (attempts). Rules, loaded from `rules/*.yaml`, judge observations
+ * and turn them into findings. Nothing in a scanner decides a severity.
+ */
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const SITE_KINDS = ['portal', 'county-portal', 'department', 'other'] as const;
+export type SiteKind = (typeof SITE_KINDS)[number];
+
+/** A registered government website (one row of the 名录). */
+export interface Site {
+  /** 网站标识码, 10 characters: 6-digit division (or `bm` + 4 digits) + 4-digit sequence. */
+  code: string;
+  /** 网站名称 */
+  name: string;
+  /** 主办单位 */
+  unit: string;
+  kind: SiteKind;
+  /** 6-digit administrative division code (行政区划代码). */
+  division: string;
+  /** Homepage URLs, primary first. */
+  urls: string[];
+  /** ICP 备案号, e.g. 蜀ICP备05005390号 */
+  icp?: string;
+  /** 公安机关备案号, e.g. 川公网安备 51180202000001号 */
+  psb?: string;
+  contact?: string;
+  /** Where the site was declared: registry file and 1-based line. */
+  source?: { file: string; line: number };
+}
+
+export interface SiteRef {
+  code: string;
+  name: string;
+}
+
+export interface Registry {
+  file: string;
+  title?: string;
+  sites: Site[];
+}
+
+/** A fact value: JSON-compatible. `null` means "could not be determined". */
+export type Fact = string | number | boolean | null | Fact[] | { [key: string]: Fact };
+
+/** What a scanner saw. Facts only; no judgement. */
+export interface Observation {
+  scanner: string;
+  /** Dotted kind, e.g. `reachability.homepage`. Rules select observations by kind. */
+  kind: string;
+  site: SiteRef;
+  /** What was looked at: a URL or a host name. */
+  target: string;
+  /** Where within the target, e.g. `homepage`, `https`, `dns:A`. */
+  locator: string;
+  facts: Record<string, Fact>;
+  /** Human-readable evidence lines, carried into findings. */
+  evidence?: string[];
+  observedAt: string;
+}
+
+export const ATTEMPT_STATUSES = ['ok', 'error', 'unknown'] as const;
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
+
+/**
+ * One check a scanner tried to run. `error`: the check ran and the target
+ * failed it at the network level (timeout, refused, reset). `unknown`: the
+ * check could not establish the fact at all (resolver SERVFAIL or timeout,
+ * address policy, scanner crash). Neither is ever counted as a pass.
+ */
+export interface Attempt {
+  scanner: string;
+  site: SiteRef;
+  target: string;
+  check: string;
+  status: AttemptStatus;
+  error?: { code: string; message: string };
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface LocalizedText {
+  zh: string;
+  en: string;
+}
+
+export interface Finding {
+  /** Stable fingerprint of (ruleId, site code, target, locator). */
+  id: string;
+  ruleId: string;
+  severity: Severity;
+  title: LocalizedText;
+  site: SiteRef;
+  target: string;
+  locator: string;
+  evidence: string[];
+  observedAt: string;
+  scanner: string;
+}
+
+/** The closed matcher vocabulary of rule files. */
+export type Matcher =
+  | { all: Matcher[] }
+  | { any: Matcher[] }
+  | { not: Matcher }
+  | LeafMatcher;
+
+export interface LeafMatcher {
+  /** Dotted path into the observation's facts. */
+  fact: string;
+  equals?: Fact;
+  in?: Fact[];
+  lt?: number;
+  gt?: number;
+  regex?: string;
+  missing?: boolean;
+}
+
+export interface Rule {
+  id: string;
+  title: LocalizedText;
+  severity: Severity;
+  description: LocalizedText;
+  remediation: LocalizedText;
+  reference: string;
+  /** The scanner whose observations this rule judges. */
+  scanner: string;
+  /** The observation kind it judges. */
+  observation: string;
+  match: Matcher;
+  /** Fact paths copied into the finding's evidence as `path: value`. */
+  evidence?: string[];
+  tags?: string[];
+  /** Where the rule was loaded from. */
+  source: { file: string; line: number };
+}
+
+// ---------------------------------------------------------------------------
+// Network ports. `@govscan/net` implements them; scanners only see these.
+
+export type DnsRecordType = 'A' | 'AAAA' | 'CNAME' | 'NS' | 'MX' | 'TXT' | 'CAA' | 'SOA';
+
+/** Three-state DNS outcome: `ok`/`nodata`/`nxdomain` are answers; the rest are unknowns. */
+export type DnsStatus = 'ok' | 'nodata' | 'nxdomain' | 'servfail' | 'refused' | 'timeout' | 'error';
+
+export interface DnsAnswer {
+  name: string;
+  type: DnsRecordType;
+  ttl: number;
+  /** Presentation form: an address, a name, `10 mx.example.cn`, TXT text, `0 issue "ca"`. */
+  data: string;
+}
+
+export interface DnsResult {
+  name: string;
+  type: DnsRecordType;
+  status: DnsStatus;
+  answers: DnsAnswer[];
+  /** `HOST:PORT` of the resolver asked, or `system`. */
+  resolver: string;
+  elapsedMs: number;
+  error?: { code: string; message: string };
+}
+
+export interface NetError {
+  /** Stable code: ETIMEDOUT, ECONNREFUSED, ECONNRESET, ENOTFOUND, EDNSUNKNOWN, EPOLICY, EREDIRECTLOOP, ETOOMANYREDIRECTS, EBADURL, … */
+  code: string;
+  message: string;
+  /** `unknown` when the fact could not be established (DNS unknown, policy); `error` when the target failed. */
+  status: 'error' | 'unknown';
+}
+
+export interface TlsSummary {
+  protocol: string | null;
+  cipher: string | null;
+  authorized: boolean;
+  authorizationError: string | null;
+}
+
+export interface HttpHop {
+  url: string;
+  status: number;
+  location: string | null;
+  /** Address and port actually connected to. */
+  address: string | null;
+  port: number | null;
+  elapsedMs: number;
+}
+
+export interface FetchResult {
+  /** The URL asked for. */
+  url: string;
+  /** The last URL fetched (after redirects). */
+  finalUrl: string;
+  hops: HttpHop[];
+  /** Final status, or null when no response was had. */
+  status: number | null;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+  /** True when the body was cut at the byte limit. */
+  truncated: boolean;
+  tls: TlsSummary | null;
+  timings: { totalMs: number; firstByteMs: number | null };
+  error: NetError | null;
+}
+
+export interface FetchOptions {
+  method?: 'GET' | 'HEAD';
+  headers?: Record<string, string>;
+  maxRedirects?: number;
+  maxBytes?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Targets outside the registry are subject to the address policy. */
+  registered?: boolean;
+}
+
+export interface ResolveOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface NetClient {
+  resolve(name: string, type: DnsRecordType, options?: ResolveOptions): Promise<DnsResult>;
+  fetch(url: string, options?: FetchOptions): Promise<FetchResult>;
+  /** Whether a host is one of the registry's (the address policy does not apply to those). */
+  isRegisteredHost(host: string): boolean;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// Scanners.
+
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+export interface ScanContext {
+  net: NetClient;
+  registry: Registry;
+  /** Per-operation timeout in milliseconds. */
+  timeoutMs: number;
+  signal: AbortSignal;
+  log: Logger;
+  /** Clock, so tests and reports agree on times. */
+  now(): Date;
+}
+
+export interface ScanOutput {
+  observations: Observation[];
+  attempts: Attempt[];
+}
+
+export interface Scanner {
+  id: string;
+  title: LocalizedText;
+  /** Observation kinds this scanner emits; rules may only select these. */
+  emits: readonly string[];
+  /** Never throws for network trouble: that is recorded as attempts. */
+  scan(site: Site, ctx: ScanContext): Promise<ScanOutput>;
+}
+
+// ---------------------------------------------------------------------------
+// A complete run, as reporters receive it.
+
+export interface ScanRun {
+  tool: { name: string; version: string };
+  startedAt: string;
+  finishedAt: string;
+  registry: { file: string; title?: string; sites: number };
+  scanners: string[];
+  options: Record<string, Fact>;
+  sites: Site[];
+  rules: Rule[];
+  observations: Observation[];
+  attempts: Attempt[];
+  findings: Finding[];
+}
+
+export interface Reporter {
+  id: string;
+  /** File name written in the output directory. */
+  fileName: string;
+  render(run: ScanRun): string;
+}
