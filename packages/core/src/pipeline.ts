@@ -1,0 +1,96 @@
+import pLimit from 'p-limit';
+import { judge, severityRank } from './judge.js';
+import { silentLogger } from './log.js';
+import type { Attempt, Fact, Logger, NetClient, Observation, Registry, Rule, Scanner, ScanRun, Site } from './types.js';
+
+export interface RunScanOptions {
+  registry: Registry;
+  /** Sites to scan (default: all of the registry). */
+  sites?: Site[];
+  scanners: Scanner[];
+  rules: Rule[];
+  net: NetClient;
+  /** Sites scanned at once. */
+  concurrency?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  log?: Logger;
+  tool: { name: string; version: string };
+  options?: Record<string, Fact>;
+  now?: () => Date;
+  /** Called after each (site, scanner) pair completes. */
+  onProgress?: (done: number, total: number, site: Site) => void;
+}
+
+/**
+ * Run every scanner over every site, then judge. A scanner that throws is
+ * recorded as an `unknown` attempt (E_SCANNER_CRASH) and the run goes on;
+ * when the signal aborts, the pairs not yet started are recorded as `unknown`
+ * attempts (E_ABORTED) and everything gathered so far is kept.
+ */
+export async function runScan(o: RunScanOptions): Promise<ScanRun> {
+  const now = o.now ?? (() => new Date());
+  const log = o.log ?? silentLogger;
+  const signal = o.signal ?? new AbortController().signal;
+  const sites = o.sites ?? o.registry.sites;
+  const startedAt = now().toISOString();
+  const observations: Observation[] = [];
+  const attempts: Attempt[] = [];
+  const limit = pLimit(Math.max(1, o.concurrency ?? 16));
+  const total = sites.length * o.scanners.length;
+  let done = 0;
+  const ctx = { net: o.net, registry: o.registry, timeoutMs: o.timeoutMs ?? 15_000, signal, log, now };
+
+  await Promise.all(
+    sites.flatMap((site) =>
+      o.scanners.map((scanner) =>
+        limit(async () => {
+          const t0 = performance.now();
+          const siteRef = { code: site.code, name: site.name };
+          if (signal.aborted) {
+            attempts.push({ scanner: scanner.id, site: siteRef, target: site.urls[0] ?? '', check: 'scan', status: 'unknown', error: { code: 'E_ABORTED', message: 'run interrupted before this check started' }, startedAt: now().toISOString(), durationMs: 0 });
+          } else {
+            try {
+              const out = await scanner.scan(site, ctx);
+              observations.push(...out.observations);
+              attempts.push(...out.attempts);
+            } catch (err) {
+              log.error({ err, scanner: scanner.id, site: site.code }, 'scanner crashed');
+              attempts.push({
+                scanner: scanner.id,
+                site: siteRef,
+                target: site.urls[0] ?? '',
+                check: 'scan',
+                status: 'unknown',
+                error: { code: 'E_SCANNER_CRASH', message: err instanceof Error ? err.message : String(err) },
+                startedAt: new Date(Date.now() - (performance.now() - t0)).toISOString(),
+                durationMs: Math.round(performance.now() - t0),
+              });
+            }
+          }
+          done++;
+          o.onProgress?.(done, total, site);
+        }),
+      ),
+    ),
+  );
+
+  const order = new Map(o.registry.sites.map((s, i) => [s.code, i]));
+  const findings = judge(o.rules, observations).sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || (order.get(a.site.code) ?? 0) - (order.get(b.site.code) ?? 0) || a.ruleId.localeCompare(b.ruleId) || a.id.localeCompare(b.id),
+  );
+  attempts.sort((a, b) => (order.get(a.site.code) ?? 0) - (order.get(b.site.code) ?? 0) || a.scanner.localeCompare(b.scanner) || a.check.localeCompare(b.check) || a.target.localeCompare(b.target));
+  return {
+    tool: o.tool,
+    startedAt,
+    finishedAt: now().toISOString(),
+    registry: { file: o.registry.file, ...(o.registry.title ? { title: o.registry.title } : {}), sites: o.registry.sites.length },
+    scanners: o.scanners.map((s) => s.id),
+    options: o.options ?? {},
+    sites,
+    rules: o.rules,
+    observations,
+    attempts,
+    findings,
+  };
+}

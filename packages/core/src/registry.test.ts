@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from './errors.js';
+import { parseRegistry } from './registry.js';
+
+const good = `version: 1
+title: test
+sites:
+  - code: "5118000022"
+    name: 雅安市人民政府
+    unit: 雅安市人民政府办公室
+    kind: portal
+    division: "511800"
+    urls: [https://www.yaan.gov.cn/]
+  - code: "5118020001"
+    name: 雨城区人民政府
+    unit: 雨城区人民政府办公室
+    kind: county-portal
+    division: "511802"
+    urls:
+      - http://www.yucheng.gov.cn/
+      - https://www.yucheng.gov.cn/
+    icp: 蜀ICP备12345678号
+`;
+
+function problemsOf(text: string, file = 'reg.yaml'): { line: number; field: string; message: string }[] {
+  try {
+    parseRegistry(text, file);
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).exitCode).toBe(2);
+    return (err as InputError).problems.map(({ line, field, message }) => ({ line, field, message }));
+  }
+  throw new Error('expected the registry to be rejected');
+}
+
+describe('parseRegistry (YAML)', () => {
+  it('reads a valid registry with source lines', () => {
+    const reg = parseRegistry(good, 'reg.yaml');
+    expect(reg.title).toBe('test');
+    expect(reg.sites.map((s) => s.code)).toEqual(['5118000022', '5118020001']);
+    expect(reg.sites[1]).toMatchObject({ kind: 'county-portal', icp: '蜀ICP备12345678号', urls: ['http://www.yucheng.gov.cn/', 'https://www.yucheng.gov.cn/'], source: { file: 'reg.yaml', line: 10 } });
+  });
+
+  it('rejects broken YAML with its line', () => {
+    const p = problemsOf('sites:\n  - code: "1\n  - name: [\n');
+    expect(p[0]!.message).toMatch(/invalid YAML/);
+    expect(p[0]!.line).toBeGreaterThan(0);
+  });
+
+  it('rejects a 9-digit code, naming line and field', () => {
+    const p = problemsOf(good.replace('"5118000022"', '"511800002"'));
+    expect(p).toEqual([{ line: 4, field: 'sites[0].code', message: expect.stringMatching(/"511800002" is not a site code/) }]);
+  });
+
+  it('reads an unquoted numeric code as text and still validates it', () => {
+    const p = problemsOf(good.replace('"5118000022"', '511800002'));
+    expect(p[0]).toMatchObject({ line: 4, field: 'sites[0].code' });
+  });
+
+  it('rejects duplicate codes', () => {
+    const p = problemsOf(good.replace('"5118020001"', '"5118000022"').replace('division: "511802"', 'division: "511800"'));
+    expect(p).toEqual([{ line: 10, field: 'sites[1].code', message: 'duplicate site code "5118000022" (first at line 4)' }]);
+  });
+
+  it('rejects an unknown kind', () => {
+    const p = problemsOf(good.replace('kind: county-portal', 'kind: county'));
+    expect(p).toEqual([{ line: 13, field: 'sites[1].kind', message: expect.stringMatching(/unknown kind "county"/) }]);
+  });
+
+  it('rejects an unparsable URL', () => {
+    const p = problemsOf(good.replace('https://www.yaan.gov.cn/', 'https//www yaan'));
+    expect(p).toEqual([{ line: 9, field: 'sites[0].urls[0]', message: expect.stringMatching(/is not an http\(s\) URL/) }]);
+  });
+
+  it('rejects a division that does not match the code', () => {
+    const p = problemsOf(good.replace('division: "511802"', 'division: "511803"'));
+    expect(p).toEqual([{ line: 14, field: 'sites[1].division', message: expect.stringMatching(/does not match the division part "511802"/) }]);
+  });
+
+  it('rejects a host registered twice', () => {
+    const p = problemsOf(good.replace('http://www.yucheng.gov.cn/', 'http://www.yaan.gov.cn/x'));
+    expect(p).toEqual([{ line: 16, field: 'sites[1].urls[0]', message: expect.stringMatching(/host www.yaan.gov.cn is already registered for site 5118000022/) }]);
+  });
+
+  it('lists every problem of a file at once, in line order', () => {
+    const bad = good.replace('"5118000022"', '"51180000"').replace('kind: county-portal', 'kind: x').replace('    unit: 雨城区人民政府办公室\n', '').concat('    colour: red\n');
+    const p = problemsOf(bad);
+    expect(p.map((x) => x.field)).toEqual(['sites[0].code', 'sites[1].unit', 'sites[1].kind', 'sites[1].colour']);
+    expect(p.map((x) => x.line)).toEqual([4, 10, 12, 18]);
+  });
+
+  it('accepts central-department codes without a division check', () => {
+    const reg = parseRegistry(good.replace('"5118000022"', '"bm01000001"'), 'reg.yaml');
+    expect(reg.sites[0]!.code).toBe('bm01000001');
+  });
+});
+
+describe('parseRegistry (CSV)', () => {
+  const csv = '\uFEFFcode,name,unit,kind,division,urls,icp\n5118000022,雅安市人民政府,雅安市人民政府办公室,portal,511800,https://www.yaan.gov.cn/ http://www.yaan.gov.cn/,蜀ICP备05005390号-1\n';
+
+  it('reads a CSV registry with a BOM and space-separated URLs', () => {
+    const reg = parseRegistry(csv, 'reg.csv');
+    expect(reg.sites[0]).toMatchObject({ code: '5118000022', urls: ['https://www.yaan.gov.cn/', 'http://www.yaan.gov.cn/'], source: { line: 2 } });
+  });
+
+  it('accepts the office spreadsheet headers in Chinese', () => {
+    const reg = parseRegistry('网站标识码,网站名称,主办单位,类型,行政区划代码,网址\n5118000022,雅安市人民政府,办公室,portal,511800,https://www.yaan.gov.cn/\n', 'reg.csv');
+    expect(reg.sites[0]!.name).toBe('雅安市人民政府');
+  });
+
+  it('names the line of a bad row', () => {
+    const p = problemsOf(csv + '511800002,x,y,portal,511800,https://x.yaan.gov.cn/\n', 'reg.csv');
+    expect(p).toEqual([{ line: 3, field: 'sites[1].code', message: expect.stringMatching(/not a site code/) }]);
+  });
+
+  it('rejects unknown columns', () => {
+    const p = problemsOf('code,name,colour\n', 'reg.csv');
+    expect(p[0]).toMatchObject({ line: 1, field: 'colour' });
+  });
+});

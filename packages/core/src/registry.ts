@@ -1,0 +1,264 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { GovscanError, InputError, type InputProblem } from './errors.js';
+import { SITE_KINDS, type Registry, type Site, type SiteKind } from './types.js';
+
+/** 网站标识码: 6-digit division (or `bm` + 4 digits for central departments) + 4-digit sequence. */
+export const SITE_CODE_PATTERN = /^(\d{6}|bm\d{4})\d{4}$/;
+const DIVISION_PATTERN = /^\d{6}$/;
+
+const FIELDS = ['code', 'name', 'unit', 'kind', 'division', 'urls', 'icp', 'psb', 'contact'] as const;
+type Field = (typeof FIELDS)[number];
+const REQUIRED: readonly Field[] = ['code', 'name', 'unit', 'kind', 'division', 'urls'];
+
+/** Header names accepted in CSV registries, English or as the office's spreadsheet says. */
+const CSV_HEADERS: Record<string, Field> = {
+  code: 'code', 网站标识码: 'code',
+  name: 'name', 网站名称: 'name',
+  unit: 'unit', 主办单位: 'unit',
+  kind: 'kind', 类型: 'kind', 网站类型: 'kind',
+  division: 'division', 行政区划代码: 'division', 区划代码: 'division',
+  urls: 'urls', url: 'urls', 网址: 'urls', 首页网址: 'urls',
+  icp: 'icp', icp备案号: 'icp', ICP备案号: 'icp',
+  psb: 'psb', 公安机关备案号: 'psb', 公安备案号: 'psb',
+  contact: 'contact', 联系方式: 'contact',
+};
+
+/** One raw site as read from a file, with the line of each field. */
+interface RawSite {
+  index: number;
+  line: number;
+  values: Partial<Record<Field, unknown>>;
+  /** Line of each field, and of each list item as `urls[0]`. */
+  lines: Partial<Record<string, number>>;
+  unknownFields: { name: string; line: number }[];
+}
+
+/** Read and validate a registry file (`.yaml`, `.yml` or `.csv`). Throws `InputError` listing every problem. */
+export async function loadRegistry(file: string): Promise<Registry> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new InputError('E_REGISTRY_READ', [{ file, line: 0, field: '', message: `cannot read registry (${code})` }]);
+  }
+  return parseRegistry(text, file);
+}
+
+/** Parse and validate registry text. `file` names the source in error messages and picks the format by extension. */
+export function parseRegistry(text: string, file: string): Registry {
+  const ext = path.extname(file).toLowerCase();
+  const problems: InputProblem[] = [];
+  let raw: { title?: string; sites: RawSite[] };
+  if (ext === '.csv') raw = readCsv(text.replace(/^\uFEFF/, ''), file, problems);
+  else raw = readYaml(text, file, problems);
+  const sites = validateSites(raw.sites, file, problems);
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.line - b.line);
+    throw new InputError('E_REGISTRY_INVALID', problems);
+  }
+  const registry: Registry = { file, sites };
+  if (raw.title !== undefined) registry.title = raw.title;
+  return registry;
+}
+
+function readYaml(text: string, file: string, problems: InputProblem[]): { title?: string; sites: RawSite[] } {
+  const lineCounter = new LineCounter();
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineOf = (offset: number | undefined): number => (offset === undefined ? 0 : lineCounter.linePos(offset).line);
+  for (const e of doc.errors) {
+    problems.push({ file, line: lineOf(e.pos[0]), field: '', message: `invalid YAML: ${firstLine(e.message)}` });
+  }
+  if (doc.errors.length > 0) return { sites: [] };
+  const root = doc.contents;
+  if (!isMap(root)) {
+    problems.push({ file, line: 1, field: '', message: 'expected a mapping with a `sites:` list' });
+    return { sites: [] };
+  }
+  const result: { title?: string; sites: RawSite[] } = { sites: [] };
+  const version = root.get('version');
+  if (version !== undefined && version !== 1) {
+    const node = root.get('version', true);
+    problems.push({ file, line: lineOf(isScalar(node) ? node.range?.[0] : undefined), field: 'version', message: `unsupported registry version ${JSON.stringify(version)} (this govscan reads version 1)` });
+  }
+  const title = root.get('title');
+  if (typeof title === 'string') result.title = title;
+  const sitesNode = root.get('sites', true);
+  if (!isSeq(sitesNode)) {
+    const pair = root.items.find((p) => isScalar(p.key) && p.key.value === 'sites');
+    const line = pair && isScalar(pair.key) ? lineOf(pair.key.range?.[0]) : 1;
+    problems.push({ file, line, field: 'sites', message: 'expected a list of sites' });
+    return result;
+  }
+  sitesNode.items.forEach((item, index) => {
+    const line = lineOf((item as { range?: [number, number, number] }).range?.[0]);
+    const rawSite: RawSite = { index, line, values: {}, lines: {}, unknownFields: [] };
+    if (!isMap(item)) {
+      problems.push({ file, line, field: `sites[${index}]`, message: 'expected a mapping of site fields' });
+      result.sites.push(rawSite);
+      return;
+    }
+    for (const pair of item.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const keyLine = isScalar(pair.key) ? lineOf(pair.key.range?.[0]) : line;
+      if (!(FIELDS as readonly string[]).includes(key)) {
+        rawSite.unknownFields.push({ name: key, line: keyLine });
+        continue;
+      }
+      const field = key as Field;
+      const value = pair.value;
+      rawSite.lines[field] = isScalar(value) || isSeq(value) || isMap(value) ? lineOf(value.range?.[0]) : keyLine;
+      if (isSeq(value)) value.items.forEach((it, i) => (rawSite.lines[`${field}[${i}]`] = lineOf((it as { range?: [number, number, number] }).range?.[0])));
+      rawSite.values[field] = isScalar(value) ? value.value : isSeq(value) ? value.toJSON() : isMap(value) ? value.toJSON() : null;
+    }
+    result.sites.push(rawSite);
+  });
+  return result;
+}
+
+function readCsv(text: string, file: string, problems: InputProblem[]): { sites: RawSite[] } {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records;
+  } catch (err) {
+    const e = err as { lines?: number; message: string };
+    problems.push({ file, line: e.lines ?? 0, field: '', message: `invalid CSV: ${firstLine(e.message)}` });
+    return { sites: [] };
+  }
+  const header = records[0];
+  if (!header) {
+    problems.push({ file, line: 1, field: '', message: 'empty CSV: expected a header row (code,name,unit,kind,division,urls,icp,psb,contact)' });
+    return { sites: [] };
+  }
+  const columns: (Field | null)[] = header.record.map((h) => CSV_HEADERS[h] ?? CSV_HEADERS[h.toLowerCase()] ?? null);
+  header.record.forEach((h, i) => {
+    if (columns[i] === null) problems.push({ file, line: header.info.lines, field: h, message: `unknown column (known: ${FIELDS.join(', ')})` });
+  });
+  return {
+    sites: records.slice(1).map(({ record, info }, index) => {
+      const rawSite: RawSite = { index, line: info.lines, values: {}, lines: {}, unknownFields: [] };
+      record.forEach((cell, i) => {
+        const field = columns[i];
+        if (!field || cell === '') return;
+        rawSite.lines[field] = info.lines;
+        rawSite.values[field] = field === 'urls' ? cell.split(/[\s;；]+/).filter(Boolean) : cell;
+      });
+      return rawSite;
+    }),
+  };
+}
+
+function validateSites(raws: RawSite[], file: string, problems: InputProblem[]): Site[] {
+  const sites: Site[] = [];
+  const codes = new Map<string, number>();
+  const hosts = new Map<string, { line: number; code: string }>();
+  for (const raw of raws) {
+    const at = (field: Field | string, message: string): void => {
+      const line = raw.lines[field] ?? raw.line;
+      problems.push({ file, line, field: `sites[${raw.index}].${field}`, message });
+    };
+    for (const u of raw.unknownFields) {
+      problems.push({ file, line: u.line, field: `sites[${raw.index}].${u.name}`, message: `unknown field (known: ${FIELDS.join(', ')})` });
+    }
+    const str = (field: Field): string | undefined => {
+      const v = raw.values[field];
+      if (v === undefined || v === null) return undefined;
+      if (typeof v === 'string') return v.trim();
+      if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+      at(field, `expected text, got ${Array.isArray(v) ? 'a list' : typeof v}`);
+      return undefined;
+    };
+    for (const f of REQUIRED) {
+      if (raw.values[f] === undefined || raw.values[f] === null || raw.values[f] === '') at(f, 'is required');
+    }
+    const code = str('code');
+    const name = str('name');
+    const unit = str('unit');
+    const kind = str('kind');
+    const division = str('division');
+    let ok = true;
+    if (code !== undefined) {
+      if (!SITE_CODE_PATTERN.test(code)) {
+        at('code', `"${code}" is not a site code (网站标识码): expected 10 characters, 6 digits of division or "bm" + 4 digits, then 4 digits`);
+        ok = false;
+      } else if (codes.has(code)) {
+        at('code', `duplicate site code "${code}" (first at line ${codes.get(code)})`);
+        ok = false;
+      } else codes.set(code, raw.lines.code ?? raw.line);
+    }
+    if (division !== undefined) {
+      if (!DIVISION_PATTERN.test(division)) {
+        at('division', `"${division}" is not a 6-digit administrative division code`);
+        ok = false;
+      } else if (code !== undefined && /^\d{6}/.test(code) && code.slice(0, 6) !== division) {
+        at('division', `"${division}" does not match the division part "${code.slice(0, 6)}" of site code ${code}`);
+        ok = false;
+      }
+    }
+    if (kind !== undefined && !(SITE_KINDS as readonly string[]).includes(kind)) {
+      at('kind', `unknown kind "${kind}" (expected one of: ${SITE_KINDS.join(', ')})`);
+      ok = false;
+    }
+    const urlsValue = raw.values.urls;
+    const urls: string[] = [];
+    if (urlsValue !== undefined && urlsValue !== null) {
+      const list = Array.isArray(urlsValue) ? urlsValue : [urlsValue];
+      if (list.length === 0) at('urls', 'needs at least one URL');
+      list.forEach((u, i) => {
+        const field = `urls[${i}]`;
+        if (typeof u !== 'string') {
+          at(field, `expected a URL, got ${typeof u}`);
+          ok = false;
+          return;
+        }
+        const parsed = URL.canParse(u) ? new URL(u) : null;
+        if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname) {
+          at(field, `"${u}" is not an http(s) URL`);
+          ok = false;
+          return;
+        }
+        const host = parsed.hostname.toLowerCase();
+        const first = hosts.get(host);
+        if (first && first.code !== code) {
+          at(field, `host ${host} is already registered for site ${first.code} (line ${first.line})`);
+          ok = false;
+        } else if (!first) hosts.set(host, { line: raw.lines.urls ?? raw.line, code: code ?? '' });
+        urls.push(parsed.href);
+      });
+    }
+    if (!ok || !code || !name || !unit || !kind || !division || urls.length === 0) continue;
+    const site: Site = { code, name, unit, kind: kind as SiteKind, division, urls, source: { file, line: raw.line } };
+    const icp = str('icp');
+    const psb = str('psb');
+    const contact = str('contact');
+    if (icp) site.icp = icp;
+    if (psb) site.psb = psb;
+    if (contact) site.contact = contact;
+    sites.push(site);
+  }
+  if (raws.length === 0 && problems.length === 0) problems.push({ file, line: 1, field: 'sites', message: 'the registry lists no sites' });
+  return sites;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}
+
+/** Host names of every registered URL, lower-case. */
+export function registeredHosts(registry: Registry): Set<string> {
+  const hosts = new Set<string>();
+  for (const site of registry.sites) for (const u of site.urls) hosts.add(new URL(u).hostname.toLowerCase());
+  return hosts;
+}
+
+/** Pick sites by code; unknown codes are a usage problem. */
+export function selectSites(registry: Registry, codes: string[] | undefined): Site[] {
+  if (!codes || codes.length === 0) return registry.sites;
+  const byCode = new Map(registry.sites.map((s) => [s.code, s]));
+  const missing = codes.filter((c) => !byCode.has(c));
+  if (missing.length > 0) throw new GovscanError('E_USAGE', `unknown site code(s): ${missing.join(', ')}`, { exitCode: 2 });
+  return codes.map((c) => byCode.get(c)!);
+}
