@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { judge, severityRank } from './judge.js';
 import { silentLogger } from './log.js';
@@ -32,6 +33,8 @@ export async function runScan(o: RunScanOptions): Promise<ScanRun> {
   const now = o.now ?? (() => new Date());
   const log = o.log ?? silentLogger;
   const signal = o.signal ?? new AbortController().signal;
+  // Every network operation of the run listens to this one signal.
+  setMaxListeners(0, signal);
   const sites = o.sites ?? o.registry.sites;
   const startedAt = now().toISOString();
   const observations: Observation[] = [];

@@ -216,8 +216,6 @@ export interface FetchOptions {
   maxBytes?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Targets outside the registry are subject to the address policy. */
-  registered?: boolean;
 }
 
 export interface ResolveOptions {

@@ -1,0 +1,167 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { formatProblems, GovscanError, InputError, LOG_LEVELS, toolVersion, UsageError, type LogLevel } from '@govscan/core';
+import { demoCommand } from './demo.js';
+import { parseSeverity, scanCommand } from './scan.js';
+import { reporters, scanners } from './tables.js';
+
+/** Exit codes, as documented in the README. */
+export const EXIT = { OK: 0, FINDINGS: 1, INPUT: 2, INTERNAL: 3, INTERRUPTED: 130 } as const;
+
+const HELP = `govscan ${toolVersion}: security and compliance scans of government websites
+
+Usage:
+  govscan scan --registry FILE [options]   scan the registered sites, write reports
+  govscan demo [--out DIR]                 the whole job against a simulated world on loopback
+  govscan --help | --version
+
+Run 'govscan <command> --help' for a command's options.
+
+Exit codes: 0 ok, 1 findings at or above --fail-on, 2 bad input or usage,
+3 internal error, 130 interrupted (reports of what was gathered are written).
+`;
+
+const SCAN_HELP = `Usage: govscan scan --registry FILE [options]
+
+  --registry FILE          site registry (名录), YAML or CSV (required)
+  --scanners a,b           scanners to run (default: all: ${Object.keys(scanners).join(', ')})
+  --sites CODE,...         only these site codes (网站标识码)
+  --resolver HOST:PORT     send every DNS query of the run to this server
+  --connect-to H1:P1:H2:P2 connect to H2:P2 for requests to H1:P1 (curl's meaning; repeatable;
+                           empty parts match any / keep the original)
+  --out DIR                output folder (default: govscan-out)
+  --format a,b             report formats (default: ${Object.keys(reporters).join(',')})
+  --concurrency N          sites scanned at once (default: 16)
+  --timeout MS             timeout of each network operation (default: 15000)
+  --fail-on SEVERITY       exit 1 when a finding is at or above: info|low|medium|high|critical
+  --allow-private-targets  contact unregistered targets that resolve to private addresses
+  --ca-file PEM            extra trusted CA certificates (added to node's and NODE_EXTRA_CA_CERTS)
+  --rules DIR              rule files (default: the rules/ folder shipped with govscan)
+  --log-level LEVEL        ${LOG_LEVELS.join('|')} (default: warn); logs go to stderr
+  --quiet                  do not print the summary table
+`;
+
+const DEMO_HELP = `Usage: govscan demo [--out DIR] [--log-level LEVEL]
+
+Starts a simulated world on loopback (a DNS server, HTTP and HTTPS virtual hosts
+with their own CA) holding the 41 sites of the Ya'an example registry, some of
+them broken the way the 2018 Q2 census found them; scans it; writes the reports
+to DIR (default: govscan-out/demo); prints a summary; stops the world.
+Needs no root and no network.
+`;
+
+const scanOptions = {
+  registry: { type: 'string' },
+  scanners: { type: 'string' },
+  sites: { type: 'string' },
+  resolver: { type: 'string' },
+  'connect-to': { type: 'string', multiple: true },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  concurrency: { type: 'string' },
+  timeout: { type: 'string' },
+  'fail-on': { type: 'string' },
+  'allow-private-targets': { type: 'boolean' },
+  'ca-file': { type: 'string' },
+  rules: { type: 'string' },
+  'log-level': { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+function list(s: string | undefined): string[] | undefined {
+  return s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+function positiveInt(name: string, s: string | undefined, def: number, max: number): number {
+  if (s === undefined) return def;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name}: expected a whole number from 1 to ${max}, got ${JSON.stringify(s)}`);
+  return n;
+}
+
+function logLevel(s: string | undefined): LogLevel {
+  if (s === undefined) return (process.env.GOVSCAN_LOG_LEVEL as LogLevel | undefined) ?? 'warn';
+  if (!(LOG_LEVELS as readonly string[]).includes(s)) throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(', ')}`);
+  return s as LogLevel;
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** Run the CLI; resolves to the exit code. Never throws. */
+export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [command, ...rest] = argv;
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    if (interrupt.signal.aborted) process.exit(EXIT.INTERRUPTED);
+    io.stderr.write('\ngovscan: interrupted; writing what was gathered (Ctrl-C again to quit at once)\n');
+    interrupt.abort();
+  };
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout.write(HELP);
+      return command === undefined ? EXIT.INPUT : EXIT.OK;
+    }
+    if (command === '--version' || command === '-v') {
+      io.stdout.write(`${toolVersion}\n`);
+      return EXIT.OK;
+    }
+    process.on('SIGINT', onSigint);
+    if (command === 'scan') {
+      const { values: v } = parse(rest, scanOptions);
+      if (v.help) {
+        io.stdout.write(SCAN_HELP);
+        return EXIT.OK;
+      }
+      if (!v.registry) throw new UsageError('scan: --registry FILE is required (see govscan scan --help)');
+      const result = await scanCommand({
+        registry: v.registry,
+        scanners: list(v.scanners),
+        sites: list(v.sites),
+        ...(v.resolver ? { resolver: v.resolver } : {}),
+        connectTo: v['connect-to'] ?? [],
+        out: v.out ?? 'govscan-out',
+        formats: list(v.format) ?? Object.keys(reporters),
+        concurrency: positiveInt('concurrency', v.concurrency, 16, 1024),
+        timeoutMs: positiveInt('timeout', v.timeout, 15_000, 600_000),
+        ...(v['fail-on'] ? { failOn: parseSeverity(v['fail-on']) } : {}),
+        allowPrivateTargets: v['allow-private-targets'] ?? false,
+        ...(v['ca-file'] ? { caFile: v['ca-file'] } : {}),
+        ...(v.rules ? { rulesDir: v.rules } : {}),
+        logLevel: logLevel(v['log-level']),
+        summary: !v.quiet,
+        progress: io.stderr.isTTY ? io.stderr : null,
+        signal: interrupt.signal,
+      });
+      return interrupt.signal.aborted ? EXIT.INTERRUPTED : result.exitCode;
+    }
+    if (command === 'demo') {
+      const { values: v } = parse(rest, { out: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+      if (v.help) {
+        io.stdout.write(DEMO_HELP);
+        return EXIT.OK;
+      }
+      await demoCommand({ out: v.out ?? 'govscan-out/demo', logLevel: logLevel(v['log-level']), signal: interrupt.signal, progress: io.stderr.isTTY ? io.stderr : null });
+      return interrupt.signal.aborted ? EXIT.INTERRUPTED : EXIT.OK;
+    }
+    throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: scan, demo; see govscan --help)`);
+  } catch (err) {
+    if (err instanceof InputError) {
+      io.stderr.write(`govscan: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} in the input (${err.code}):\n${formatProblems(err.problems)}\n`);
+      return EXIT.INPUT;
+    }
+    if (err instanceof GovscanError) {
+      io.stderr.write(`govscan: ${err.message} (${err.code})\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`govscan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.INTERNAL;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

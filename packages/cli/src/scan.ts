@@ -1,0 +1,147 @@
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import path from 'node:path';
+import {
+  createLogger,
+  defaultRulesDir,
+  GovscanError,
+  loadRegistry,
+  loadRules,
+  registeredHosts,
+  runScan,
+  selectSites,
+  SEVERITIES,
+  severityRank,
+  toolVersion,
+  UsageError,
+  type LogLevel,
+  type Registry,
+  type ScanRun,
+  type Severity,
+} from '@govscan/core';
+import { createNetClient } from '@govscan/net';
+import { renderSummary } from './summary.js';
+import { reporters, scanners, type ReporterId, type ScannerId } from './tables.js';
+
+export interface ScanCommandOptions {
+  registry: string;
+  scanners?: string[];
+  sites?: string[];
+  resolver?: string;
+  connectTo?: string[];
+  out: string;
+  formats: string[];
+  concurrency: number;
+  timeoutMs: number;
+  failOn?: Severity;
+  allowPrivateTargets: boolean;
+  caFile?: string;
+  rulesDir?: string;
+  logLevel: LogLevel;
+  /** Print the summary table on stdout. */
+  summary: boolean;
+  /** Where progress goes (stderr when it is a TTY). */
+  progress?: NodeJS.WriteStream | null;
+  signal?: AbortSignal;
+}
+
+export interface ScanCommandResult {
+  run: ScanRun;
+  files: string[];
+  exitCode: number;
+}
+
+/** Validate every input before any traffic is sent, so bad input costs nothing gathered. */
+export function pickScanners(ids: string[] | undefined): ScannerId[] {
+  if (!ids || ids.length === 0) return Object.keys(scanners) as ScannerId[];
+  const unknown = ids.filter((id) => !(id in scanners));
+  if (unknown.length) throw new UsageError(`--scanners: unknown scanner(s) ${unknown.join(', ')} (known: ${Object.keys(scanners).join(', ')})`);
+  return ids as ScannerId[];
+}
+
+export function pickFormats(ids: string[]): ReporterId[] {
+  const unknown = ids.filter((id) => !(id in reporters));
+  if (unknown.length) throw new UsageError(`--format: unknown format(s) ${unknown.join(', ')} (known: ${Object.keys(reporters).join(', ')})`);
+  return ids as ReporterId[];
+}
+
+async function prepareOutDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, fsConstants.W_OK);
+  } catch (err) {
+    throw new GovscanError('E_OUT_DIR', `--out: cannot write to ${dir} (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`, { exitCode: 2 });
+  }
+}
+
+export async function scanCommand(o: ScanCommandOptions, registry?: Registry): Promise<ScanCommandResult> {
+  const log = createLogger(o.logLevel);
+  const scannerIds = pickScanners(o.scanners);
+  const formats = pickFormats(o.formats);
+  const reg = registry ?? (await loadRegistry(o.registry));
+  const sites = selectSites(reg, o.sites);
+  const rules = await loadRules(o.rulesDir ?? defaultRulesDir, { scanners });
+  const selected = scannerIds.map((id) => scanners[id]);
+  const activeRules = rules.filter((r) => scannerIds.includes(r.scanner as ScannerId));
+  await prepareOutDir(o.out);
+  const net = createNetClient({
+    ...(o.resolver ? { resolver: o.resolver } : {}),
+    connectTo: o.connectTo ?? [],
+    ...(o.caFile ? { caFile: o.caFile } : {}),
+    allowPrivateTargets: o.allowPrivateTargets,
+    registeredHosts: registeredHosts(reg),
+    concurrency: Math.max(8, o.concurrency * 4),
+    timeoutMs: o.timeoutMs,
+    userAgent: `govscan/${toolVersion} (government website census)`,
+  });
+  log.info({ registry: reg.file, sites: sites.length, scanners: scannerIds, resolver: net.resolverLabel }, 'scan starting');
+
+  const progress = o.progress ?? null;
+  let run: ScanRun;
+  try {
+    run = await runScan({
+      registry: reg,
+      sites,
+      scanners: selected,
+      rules: activeRules,
+      net,
+      concurrency: o.concurrency,
+      timeoutMs: o.timeoutMs,
+      ...(o.signal ? { signal: o.signal } : {}),
+      log,
+      tool: { name: 'govscan', version: toolVersion },
+      options: {
+        scanners: scannerIds,
+        resolver: net.resolverLabel,
+        connectTo: o.connectTo ?? [],
+        timeoutMs: o.timeoutMs,
+        concurrency: o.concurrency,
+        allowPrivateTargets: o.allowPrivateTargets,
+        failOn: o.failOn ?? null,
+      },
+      onProgress: progress
+        ? (done, total, site) => progress.write(`\r\x1b[2K[${done}/${total}] ${site.code} ${site.name}`)
+        : undefined,
+    });
+  } finally {
+    if (progress) progress.write('\r\x1b[2K');
+    await net.close();
+  }
+
+  const files: string[] = [];
+  for (const id of formats) {
+    const reporter = reporters[id];
+    const file = path.join(o.out, reporter.fileName);
+    await writeFile(file, reporter.render(run), 'utf8');
+    files.push(file);
+  }
+  const exitCode = o.failOn && run.findings.some((f) => severityRank(f.severity) >= severityRank(o.failOn!)) ? 1 : 0;
+  if (o.summary) process.stdout.write(renderSummary(run) + files.map((f) => `wrote ${f}\n`).join(''));
+  log.info({ findings: run.findings.length, attempts: run.attempts.length, exitCode }, 'scan finished');
+  return { run, files, exitCode };
+}
+
+export function parseSeverity(s: string): Severity {
+  if (!(SEVERITIES as readonly string[]).includes(s)) throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(s)}`);
+  return s as Severity;
+}

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import pLimit from 'p-limit';
+import type { DnsRecordType, DnsResult, FetchOptions, FetchResult, NetClient, NetError, ResolveOptions } from '@govscan/core';
+import { GovscanError } from '@govscan/core';
+import { parseConnectTo, type ConnectToRule } from './connect-to.js';
+import { StubResolver, SystemResolver, type Resolver } from './dns.js';
+import { fetchUrl } from './http.js';
+
+export interface NetClientOptions {
+  /** `HOST:PORT` of the DNS server every query goes to; absent: the system's resolvers. */
+  resolver?: string;
+  /** curl-style `HOST1:PORT1:HOST2:PORT2` entries. */
+  connectTo?: string[];
+  /** Extra trusted CA certificates (PEM file path). */
+  caFile?: string;
+  allowPrivateTargets?: boolean;
+  /** Host names of the registry: exempt from the address policy. */
+  registeredHosts?: Iterable<string>;
+  /** Network operations in flight at once. */
+  concurrency?: number;
+  timeoutMs?: number;
+  userAgent?: string;
+}
+
+/** Split a PEM bundle into its certificates. */
+export function splitPem(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** Node's default roots + NODE_EXTRA_CA_CERTS + --ca-file. Passing `ca` replaces node's store, so all three are put together here. */
+export function trustStore(caFile?: string): string[] {
+  const ca = [...tls.rootCertificates];
+  for (const [label, file] of [['NODE_EXTRA_CA_CERTS', process.env.NODE_EXTRA_CA_CERTS], ['--ca-file', caFile]] as const) {
+    if (!file) continue;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new GovscanError('E_CA_FILE', `${label}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`, { exitCode: 2 });
+    }
+    const certs = splitPem(text);
+    if (certs.length === 0) throw new GovscanError('E_CA_FILE', `${label}: ${file} holds no PEM certificate`, { exitCode: 2 });
+    ca.push(...certs);
+  }
+  return ca;
+}
+
+/**
+ * The network as scanners see it: DNS through one resolver, HTTP(S) through
+ * undici with `--connect-to`, the trust store and the address policy applied,
+ * every operation bounded by a timeout and holding a concurrency slot.
+ */
+export function createNetClient(options: NetClientOptions = {}): NetClient & { resolverLabel: string } {
+  let connectTo: ConnectToRule[];
+  try {
+    connectTo = (options.connectTo ?? []).map(parseConnectTo);
+  } catch (err) {
+    throw new GovscanError('E_USAGE', (err as Error).message, { exitCode: 2 });
+  }
+  let resolver: Resolver;
+  try {
+    resolver = options.resolver ? new StubResolver(options.resolver) : new SystemResolver();
+  } catch (err) {
+    throw new GovscanError('E_USAGE', `--resolver: ${(err as Error).message}`, { exitCode: 2 });
+  }
+  const ca = trustStore(options.caFile);
+  const registered = new Set([...(options.registeredHosts ?? [])].map((h) => h.toLowerCase()));
+  const limit = pLimit(Math.max(1, options.concurrency ?? 64));
+  const defaultTimeout = options.timeoutMs ?? 15_000;
+  const isRegisteredHost = (host: string): boolean => registered.has(host.toLowerCase().replace(/\.$/, ''));
+
+  const resolveAddress = async (host: string, signal: AbortSignal, timeoutMs: number): Promise<{ address: string } | NetError> => {
+    const dnsTimeout = Math.min(timeoutMs, 5000);
+    for (const type of ['A', 'AAAA'] as const) {
+      const r = await resolver.resolve(host, type, { signal, timeoutMs: dnsTimeout });
+      const addr = r.answers.find((a) => a.type === type && net.isIP(a.data));
+      if (r.status === 'ok' && addr) return { address: addr.data };
+      if (r.status === 'nxdomain') return { code: 'ENOTFOUND', message: `${host} does not exist (NXDOMAIN from ${r.resolver})`, status: 'error' };
+      if (r.status !== 'nodata' && r.status !== 'ok') {
+        return { code: 'EDNSUNKNOWN', message: `could not resolve ${host}: ${r.status}${r.error ? ` (${r.error.message})` : ''} from ${r.resolver}`, status: 'unknown' };
+      }
+    }
+    return { code: 'ENOADDRESS', message: `${host} has no A or AAAA record`, status: 'error' };
+  };
+
+  const deps = { resolveAddress, connectTo, secureContext: tls.createSecureContext({ ca }), allowPrivateTargets: options.allowPrivateTargets ?? false, isRegisteredHost, userAgent: options.userAgent ?? 'govscan (government website census)' };
+
+  return {
+    resolverLabel: resolver.label,
+    isRegisteredHost,
+    resolve: (name: string, type: DnsRecordType, o: ResolveOptions = {}): Promise<DnsResult> =>
+      limit(() => resolver.resolve(name, type, { timeoutMs: Math.min(o.timeoutMs ?? defaultTimeout, 5000), ...(o.signal ? { signal: o.signal } : {}) })),
+    fetch: (url: string, o: FetchOptions = {}): Promise<FetchResult> => limit(() => fetchUrl(deps, url, { timeoutMs: defaultTimeout, ...o })),
+    close: async () => resolver.close(),
+  };
+}

@@ -1,0 +1,217 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { Agent, errors as undiciErrors, request } from 'undici';
+import type { FetchOptions, FetchResult, HttpHop, NetError, TlsSummary } from '@govscan/core';
+import { applyConnectTo, type ConnectToRule } from './connect-to.js';
+import { policyAllows } from './policy.js';
+
+export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_MAX_REDIRECTS = 10;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+export interface HttpDeps {
+  /** Resolve a host for connecting: an address, or a NetError explaining why not. */
+  resolveAddress(host: string, signal: AbortSignal, timeoutMs: number): Promise<{ address: string } | NetError>;
+  connectTo: readonly ConnectToRule[];
+  /** Trust store, parsed once: building it per connection costs more than the handshake. */
+  secureContext: tls.SecureContext;
+  allowPrivateTargets: boolean;
+  isRegisteredHost(host: string): boolean;
+  userAgent: string;
+}
+
+/** An error carrying a NetError, thrown out of the connect hook to undici and caught back in fetchUrl. */
+class ConnectFailure extends Error {
+  constructor(readonly netError: NetError) {
+    super(netError.message);
+  }
+}
+
+/**
+ * GET (or HEAD) a URL, following redirects by hand so that every hop is
+ * recorded. One deadline covers the whole chain; the body is read up to a
+ * byte limit and cut there; the connection goes where `--connect-to` and the
+ * resolver say, after the address policy has agreed. Never throws: failures
+ * come back in `error`.
+ */
+export async function fetchUrl(deps: HttpDeps, url: string, options: FetchOptions = {}): Promise<FetchResult> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  const t0 = performance.now();
+  const ms = (): number => Math.round(performance.now() - t0);
+  const result: FetchResult = { url, finalUrl: url, hops: [], status: null, headers: {}, body: Buffer.alloc(0), truncated: false, tls: null, timings: { totalMs: 0, firstByteMs: null }, error: null };
+  const fail = (error: NetError): FetchResult => {
+    result.error = error;
+    result.timings.totalMs = ms();
+    return result;
+  };
+
+  let current: URL;
+  try {
+    current = new URL(url);
+  } catch {
+    return fail({ code: 'EBADURL', message: `not a URL: ${url}`, status: 'error' });
+  }
+  const seen = new Set<string>();
+  let method = options.method ?? 'GET';
+
+  for (let hop = 0; ; hop++) {
+    if (current.protocol !== 'http:' && current.protocol !== 'https:') return fail({ code: 'EBADURL', message: `unsupported scheme ${current.protocol}`, status: 'error' });
+    result.finalUrl = current.href;
+    if (seen.has(current.href)) return fail({ code: 'EREDIRECTLOOP', message: `redirect loop back to ${current.href}`, status: 'error' });
+    seen.add(current.href);
+
+    const connected: { address: string | null; port: number | null; tls: TlsSummary | null } = { address: null, port: null, tls: null };
+    const agent = new Agent({
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connections: 1,
+      connect: (opts, cb) => {
+        connectHop(deps, opts, signal, timeoutMs, connected).then(
+          (socket) => cb(null, socket),
+          (err: Error) => cb(err, null),
+        );
+      },
+    });
+    const hopStart = performance.now();
+    try {
+      const res = await request(current, {
+        dispatcher: agent,
+        method,
+        signal,
+        headers: { 'user-agent': deps.userAgent, accept: 'text/html,application/xhtml+xml,*/*;q=0.8', ...options.headers },
+      });
+      const status = res.statusCode;
+      const location = typeof res.headers.location === 'string' ? res.headers.location : null;
+      const record: HttpHop = { url: current.href, status, location, address: connected.address, port: connected.port, elapsedMs: Math.round(performance.now() - hopStart) };
+      result.hops.push(record);
+      result.status = status;
+      result.tls = connected.tls;
+      result.headers = normaliseHeaders(res.headers);
+      if (REDIRECT_STATUSES.has(status) && location !== null) {
+        await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+        if (hop >= maxRedirects) return fail({ code: 'ETOOMANYREDIRECTS', message: `more than ${maxRedirects} redirects`, status: 'error' });
+        let next: URL;
+        try {
+          next = new URL(location, current);
+        } catch {
+          return fail({ code: 'EBADREDIRECT', message: `unparsable Location: ${location.slice(0, 200)}`, status: 'error' });
+        }
+        if (status === 303) method = 'GET';
+        current = next;
+        continue;
+      }
+      result.timings.firstByteMs = ms();
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        const room = maxBytes - size;
+        if (chunk.length > room) {
+          if (room > 0) chunks.push(chunk.subarray(0, room));
+          size = maxBytes;
+          result.truncated = true;
+          res.body.destroy();
+          break;
+        }
+        chunks.push(chunk);
+        size += chunk.length;
+      }
+      result.body = Buffer.concat(chunks, size);
+      result.timings.totalMs = ms();
+      return result;
+    } catch (err) {
+      return fail(toNetError(err, deadline, timeoutMs));
+    } finally {
+      agent.destroy().catch(() => undefined);
+    }
+  }
+}
+
+async function connectHop(
+  deps: HttpDeps,
+  opts: { hostname: string; port: string; protocol: string; servername?: string | null },
+  signal: AbortSignal,
+  timeoutMs: number,
+  connected: { address: string | null; port: number | null; tls: TlsSummary | null },
+): Promise<net.Socket> {
+  const secure = opts.protocol === 'https:';
+  const hostname = opts.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(opts.port) || (secure ? 443 : 80);
+  const target = applyConnectTo(deps.connectTo, hostname, port);
+  let address: string;
+  if (net.isIP(target.host)) address = target.host;
+  else {
+    const r = await deps.resolveAddress(target.host, signal, timeoutMs);
+    if (!('address' in r)) throw new ConnectFailure(r);
+    address = r.address;
+  }
+  const verdict = policyAllows(address, deps.isRegisteredHost(hostname), deps.allowPrivateTargets);
+  if (!verdict.allowed) {
+    throw new ConnectFailure({ code: 'EPOLICY', message: `not contacted: ${hostname} is not a registered site and resolves to a ${verdict.class} address (${address}); use --allow-private-targets to allow`, status: 'unknown' });
+  }
+  connected.address = address;
+  connected.port = target.port;
+  if (signal.aborted) throw signal.reason;
+  return new Promise<net.Socket>((resolve, reject) => {
+    const socket: net.Socket = secure
+      ? tls.connect({
+          host: address,
+          port: target.port,
+          servername: net.isIP(hostname) ? '' : hostname,
+          ALPNProtocols: ['http/1.1'],
+          rejectUnauthorized: false,
+          secureContext: deps.secureContext,
+        })
+      : net.connect({ host: address, port: target.port });
+    const onAbort = (): void => {
+      socket.destroy();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      signal.removeEventListener('abort', onAbort);
+      if (socket instanceof tls.TLSSocket) {
+        connected.tls = {
+          protocol: socket.getProtocol() ?? null,
+          cipher: socket.getCipher()?.standardName ?? null,
+          authorized: socket.authorized,
+          authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
+        };
+      }
+      resolve(socket);
+    });
+  });
+}
+
+function normaliseHeaders(h: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** Map whatever undici, node or our hooks threw to a stable NetError. */
+export function toNetError(err: unknown, deadline: AbortSignal, timeoutMs: number): NetError {
+  for (let c: unknown = err, i = 0; c instanceof Error && i < 5; c = c.cause, i++) if (c instanceof ConnectFailure) return c.netError;
+  const e = err as (Error & { code?: string; cause?: unknown }) | undefined;
+  if (deadline.aborted) return { code: 'ETIMEDOUT', message: `no complete answer within ${timeoutMs} ms`, status: 'error' };
+  if (!e) return { code: 'EUNKNOWN', message: String(err), status: 'error' };
+  if (e.name === 'AbortError') return { code: 'EABORTED', message: 'aborted', status: 'unknown' };
+  const code = e.code ?? '';
+  if (e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError || e instanceof undiciErrors.ConnectTimeoutError || code === 'ETIMEDOUT') {
+    return { code: 'ETIMEDOUT', message: `no complete answer within ${timeoutMs} ms`, status: 'error' };
+  }
+  if (code === 'UND_ERR_SOCKET') {
+    const cause = e.cause as { code?: string } | undefined;
+    return { code: cause?.code ?? 'ECONNRESET', message: `connection closed by the server: ${e.message}`, status: 'error' };
+  }
+  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /SSL|TLS|certificate/i.test(e.message)) return { code: 'ETLS', message: e.message, status: 'error' };
+  if (code === 'HPE_INVALID_CONSTANT' || code.startsWith('HPE_') || code === 'UND_ERR_INFO') return { code: 'EHTTPPROTO', message: `malformed HTTP response: ${e.message}`, status: 'error' };
+  return { code: code || 'EUNKNOWN', message: e.message, status: 'error' };
+}

@@ -1,0 +1,5 @@
+export { createNetClient, splitPem, trustStore, type NetClientOptions } from './client.js';
+export { applyConnectTo, parseConnectTo, type ConnectToRule } from './connect-to.js';
+export { parseHostPort, StubResolver, SystemResolver, type Resolver } from './dns.js';
+export { DEFAULT_MAX_BYTES, DEFAULT_MAX_REDIRECTS, fetchUrl, type HttpDeps } from './http.js';
+export { classifyAddress, policyAllows, type AddressClass } from './policy.js';
