@@ -8,7 +8,8 @@ export interface DemoOptions {
   out: string;
   logLevel: LogLevel;
   signal?: AbortSignal;
-  progress?: NodeJS.WriteStream | null;
+  progress?: NodeJS.WritableStream | null;
+  stdout?: NodeJS.WritableStream;
 }
 
 /** Start the simulated world, scan it as an office would, print what was found, stop the world. */
@@ -16,7 +17,7 @@ export async function demoCommand(o: DemoOptions): Promise<ScanCommandResult> {
   const registry = await loadRegistry(demoRegistryPath);
   const t0 = performance.now();
   const world = await startWorld(demoScenario(registry));
-  const out = process.stdout;
+  const out = o.stdout ?? process.stdout;
   try {
     out.write(
       `govscan demo: a simulated world on loopback with the ${registry.sites.length} sites of ${registry.title ?? registry.file}\n` +
@@ -38,6 +39,7 @@ export async function demoCommand(o: DemoOptions): Promise<ScanCommandResult> {
         allowPrivateTargets: false,
         logLevel: o.logLevel,
         summary: true,
+        stdout: out,
         progress: o.progress ?? null,
         ...(o.signal ? { signal: o.signal } : {}),
       },

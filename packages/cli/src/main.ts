@@ -94,7 +94,7 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[]
 }
 
 /** Run the CLI; resolves to the exit code. Never throws. */
-export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [command, ...rest] = argv;
   const interrupt = new AbortController();
   const onSigint = (): void => {
@@ -137,6 +137,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
         summary: !v.quiet,
         progress: io.stderr.isTTY ? io.stderr : null,
         signal: interrupt.signal,
+        stdout: io.stdout,
       });
       return interrupt.signal.aborted ? EXIT.INTERRUPTED : result.exitCode;
     }
@@ -146,7 +147,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
         io.stdout.write(DEMO_HELP);
         return EXIT.OK;
       }
-      await demoCommand({ out: v.out ?? 'govscan-out/demo', logLevel: logLevel(v['log-level']), signal: interrupt.signal, progress: io.stderr.isTTY ? io.stderr : null });
+      await demoCommand({ out: v.out ?? 'govscan-out/demo', logLevel: logLevel(v['log-level']), signal: interrupt.signal, progress: io.stderr.isTTY ? io.stderr : null, stdout: io.stdout });
       return interrupt.signal.aborted ? EXIT.INTERRUPTED : EXIT.OK;
     }
     throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: scan, demo; see govscan --help)`);

@@ -1,4 +1,4 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import {
@@ -41,8 +41,10 @@ export interface ScanCommandOptions {
   /** Print the summary table on stdout. */
   summary: boolean;
   /** Where progress goes (stderr when it is a TTY). */
-  progress?: NodeJS.WriteStream | null;
+  progress?: NodeJS.WritableStream | null;
   signal?: AbortSignal;
+  /** Where the summary goes (default: process.stdout). */
+  stdout?: NodeJS.WritableStream;
 }
 
 export interface ScanCommandResult {
@@ -65,9 +67,29 @@ export function pickFormats(ids: string[]): ReporterId[] {
   return ids as ReporterId[];
 }
 
+/**
+ * mkdir -p, one level at a time: node's own recursive mkdir never returns for
+ * some paths (under /proc, for one), and a scan must not hang on its output folder.
+ */
+async function ensureDir(dir: string, depth = 0): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
+      return;
+    }
+    const parent = path.dirname(dir);
+    if (code !== 'ENOENT' || parent === dir || depth > 64) throw err;
+    await ensureDir(parent, depth + 1);
+    await mkdir(dir);
+  }
+}
+
 async function prepareOutDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await ensureDir(path.resolve(dir));
     await access(dir, fsConstants.W_OK);
   } catch (err) {
     throw new GovscanError('E_OUT_DIR', `--out: cannot write to ${dir} (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`, { exitCode: 2 });
@@ -136,7 +158,7 @@ export async function scanCommand(o: ScanCommandOptions, registry?: Registry): P
     files.push(file);
   }
   const exitCode = o.failOn && run.findings.some((f) => severityRank(f.severity) >= severityRank(o.failOn!)) ? 1 : 0;
-  if (o.summary) process.stdout.write(renderSummary(run) + files.map((f) => `wrote ${f}\n`).join(''));
+  if (o.summary) (o.stdout ?? process.stdout).write(renderSummary(run) + files.map((f) => `wrote ${f}\n`).join(''));
   log.info({ findings: run.findings.length, attempts: run.attempts.length, exitCode }, 'scan finished');
   return { run, files, exitCode };
 }

@@ -7,7 +7,7 @@ import dgram from 'node:dgram';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type LookupFunction } from 'node:net';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import dns2 from 'dns2';
 import type { Packet as DnsPacket } from 'dns2';
 import type { World } from './types.js';
@@ -91,7 +91,7 @@ export interface FetchResult {
   headers: http.IncomingHttpHeaders;
   body: Buffer;
   /** HTTPS only. */
-  cert?: PeerCertificate;
+  cert?: DetailedPeerCertificate;
   authorized?: boolean;
   authorizationError?: string;
   socket: TLSSocket | net.Socket;

@@ -129,6 +129,7 @@ export async function startWorld(scenario: Scenario): Promise<World> {
       leaves.set(host, pki.leaf([name], host.cert, await ownKeys.get(host)));
     }
     const fallback = pki.leaf(['localhost'], {}, undefined, ['127.0.0.1', '::1']);
+    const anyWeak = [...leaves.values()].some((m) => m.weak);
 
     const dir = await mkdtemp(join(tmpdir(), 'govscan-testbed-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -203,6 +204,9 @@ export async function startWorld(scenario: Scenario): Promise<World> {
             key: fallback.keyPem,
             cert: fallback.certChainPem,
             SNICallback: sniCallback,
+            // OpenSSL checks SNI-selected certificates against the security level of
+            // the server's *default* context: weak keys or md5/sha1 signatures need 0.
+            ...(anyWeak ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
             requireHostHeader: false,
             keepAliveTimeout: 5000,
           },

@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtCli, repoRoot, runBuiltCli, tempDir } from '../helpers/cli.js';
+import { findingsErrors, sarifErrors } from '../helpers/schemas.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run 'pnpm build' (pnpm test builds first)`);
+  ({ dir, cleanup } = await tempDir());
+});
+afterAll(async () => cleanup?.());
+
+describe('the built CLI under plain node', () => {
+  it('prints its version and help', async () => {
+    const pkg = JSON.parse(await readFile(path.join(repoRoot, 'packages/cli/package.json'), 'utf8'));
+    const v = await runBuiltCli(['--version']);
+    expect(v).toMatchObject({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    const h = await runBuiltCli(['scan', '--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/--connect-to H1:P1:H2:P2/);
+  });
+
+  it('runs the demo: summary on stdout, nothing on stderr, findings.json and findings.sarif written', async () => {
+    const out = path.join(dir, 'demo');
+    const r = await runBuiltCli(['demo', '--out', out], { timeoutMs: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/41 sites, \d+ findings/);
+    expect(r.stdout).toContain('planted problems found: 3 of 3');
+    const doc = JSON.parse(await readFile(path.join(out, 'findings.json'), 'utf8'));
+    expect(findingsErrors(doc)).toEqual([]);
+    expect(doc.sites).toHaveLength(41);
+    expect(sarifErrors(JSON.parse(await readFile(path.join(out, 'findings.sarif'), 'utf8')))).toEqual([]);
+  });
+
+  it('exits 2 naming file, line and field for a bad registry', async () => {
+    const r = await runBuiltCli(['scan', '--registry', path.join(repoRoot, 'test/fixtures/bad-registry.yaml'), '--out', path.join(dir, 'bad')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/bad-registry\.yaml:6: sites\[0\]\.code: "511800002" is not a site code/);
+  });
+});
