@@ -97,24 +97,12 @@ export class StubResolver implements Resolver {
   /** One UDP exchange; resolves null on silence within `ms`. */
   private udp(name: string, type: DnsRecordType, ms: number, signal?: AbortSignal): Promise<Buffer | null> {
     const { id, buf } = this.query(name, type);
-    return new Promise((resolve, reject) => {
-      const sock = dgram.createSocket(net.isIPv6(this.host) ? 'udp6' : 'udp4');
-      let settled = false;
-      const finish = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        sock.close();
-        fn();
-      };
-      const onAbort = (): void => finish(() => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
-      const timer = setTimeout(() => finish(() => resolve(null)), ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      sock.on('error', (err) => finish(() => reject(err)));
+    const sock = dgram.createSocket(net.isIPv6(this.host) ? 'udp6' : 'udp4');
+    return exchange(ms, signal, () => sock.close(), (settle) => {
+      sock.on('error', (err) => settle(err));
       sock.on('message', (msg, rinfo) => {
         if (rinfo.port !== this.port || msg.length < 12 || msg.readUInt16BE(0) !== id) return; // not ours
-        finish(() => resolve(msg));
+        settle(null, msg);
       });
       sock.send(buf, this.port, this.host);
     });
@@ -123,22 +111,10 @@ export class StubResolver implements Resolver {
   /** One TCP exchange (length-prefixed); resolves null on timeout. */
   private tcp(name: string, type: DnsRecordType, ms: number, signal?: AbortSignal): Promise<Buffer | null> {
     const { id, buf } = this.query(name, type);
-    return new Promise((resolve, reject) => {
-      const sock = net.connect({ host: this.host, port: this.port });
+    const sock = net.connect({ host: this.host, port: this.port });
+    return exchange(ms, signal, () => sock.destroy(), (settle) => {
       let acc = Buffer.alloc(0);
-      let settled = false;
-      const finish = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        sock.destroy();
-        fn();
-      };
-      const onAbort = (): void => finish(() => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
-      const timer = setTimeout(() => finish(() => resolve(null)), ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      sock.on('error', (err) => finish(() => reject(err)));
+      sock.on('error', (err) => settle(err));
       sock.on('connect', () => {
         const len = Buffer.alloc(2);
         len.writeUInt16BE(buf.length);
@@ -146,20 +122,42 @@ export class StubResolver implements Resolver {
       });
       sock.on('data', (chunk: Buffer) => {
         acc = Buffer.concat([acc, chunk]);
-        if (acc.length > MAX_TCP_MESSAGE + 2) return finish(() => reject(Object.assign(new Error('oversized TCP answer'), { code: 'EDNSFORMAT' })));
+        if (acc.length > MAX_TCP_MESSAGE + 2) return settle(Object.assign(new Error('oversized TCP answer'), { code: 'EDNSFORMAT' }));
         if (acc.length < 2) return;
         const need = acc.readUInt16BE(0);
-        if (acc.length >= need + 2) {
-          const msg = acc.subarray(2, need + 2);
-          if (msg.length >= 12 && msg.readUInt16BE(0) === id) finish(() => resolve(Buffer.from(msg)));
-          else finish(() => reject(Object.assign(new Error('mismatched TCP answer id'), { code: 'EDNSFORMAT' })));
-        }
+        if (acc.length < need + 2) return;
+        const msg = acc.subarray(2, need + 2);
+        if (msg.length >= 12 && msg.readUInt16BE(0) === id) settle(null, Buffer.from(msg));
+        else settle(Object.assign(new Error('mismatched TCP answer id'), { code: 'EDNSFORMAT' }));
       });
-      sock.on('end', () => finish(() => resolve(null)));
+      sock.on('end', () => settle(null, null));
     });
   }
 
   close(): void {}
+}
+
+/**
+ * One request/reply over a socket: settles exactly once, on the reply, an
+ * error, silence for `ms` (null) or the signal, and always closes the socket.
+ */
+function exchange(ms: number, signal: AbortSignal | undefined, close: () => void, start: (settle: (err: Error | null, reply?: Buffer | null) => void) => void): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (err: Error | null, reply: Buffer | null = null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      close();
+      if (err) reject(err);
+      else resolve(reply);
+    };
+    const onAbort = (): void => settle(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+    const timer = setTimeout(() => settle(null, null), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    start(settle);
+  });
 }
 
 type Done = (status: DnsStatus, answers?: DnsAnswer[], error?: { code: string; message: string }) => DnsResult;
