@@ -216,6 +216,25 @@ export interface FetchOptions {
   maxBytes?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Resolve only A (4) or only AAAA (6) records, e.g. to test a site over IPv6. */
+  family?: 4 | 6;
+  /** Connect to this address instead of resolving the URL's host (redirects to other hosts resolve as usual). */
+  address?: string;
+}
+
+export interface ConnectOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  family?: 4 | 6;
+  /** Connect to this address instead of resolving the host. */
+  address?: string;
+}
+
+/** A raw TCP connection, opened through --connect-to, the resolver and the address policy. */
+export interface RawConnection {
+  socket: import('node:net').Socket;
+  address: string;
+  port: number;
 }
 
 export interface ResolveOptions {
@@ -226,6 +245,8 @@ export interface ResolveOptions {
 export interface NetClient {
   resolve(name: string, type: DnsRecordType, options?: ResolveOptions): Promise<DnsResult>;
   fetch(url: string, options?: FetchOptions): Promise<FetchResult>;
+  /** Open a raw TCP connection (e.g. to speak TLS by hand). The caller must destroy the socket. */
+  connect(host: string, port: number, options?: ConnectOptions): Promise<RawConnection | NetError>;
   /** Whether a host is one of the registry's (the address policy does not apply to those). */
   isRegisteredHost(host: string): boolean;
   close(): Promise<void>;

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import pLimit from 'p-limit';
-import type { DnsRecordType, DnsResult, FetchOptions, FetchResult, NetClient, NetError, ResolveOptions } from '@govscan/core';
+import type { ConnectOptions, DnsRecordType, DnsResult, FetchOptions, FetchResult, NetClient, NetError, RawConnection, ResolveOptions } from '@govscan/core';
 import { GovscanError } from '@govscan/core';
 import { parseConnectTo, type ConnectToRule } from './connect-to.js';
 import { StubResolver, SystemResolver, type Resolver } from './dns.js';
-import { fetchUrl } from './http.js';
+import { fetchUrl, openSocket, resolveTarget, toNetError } from './http.js';
 
 export interface NetClientOptions {
   /** `HOST:PORT` of the DNS server every query goes to; absent: the system's resolvers. */
@@ -71,9 +71,10 @@ export function createNetClient(options: NetClientOptions = {}): NetClient & { r
   const defaultTimeout = options.timeoutMs ?? 15_000;
   const isRegisteredHost = (host: string): boolean => registered.has(host.toLowerCase().replace(/\.$/, ''));
 
-  const resolveAddress = async (host: string, signal: AbortSignal, timeoutMs: number): Promise<{ address: string } | NetError> => {
+  const resolveAddress = async (host: string, signal: AbortSignal, timeoutMs: number, family?: 4 | 6): Promise<{ address: string } | NetError> => {
     const dnsTimeout = Math.min(timeoutMs, 5000);
-    for (const type of ['A', 'AAAA'] as const) {
+    const types = family === 4 ? (['A'] as const) : family === 6 ? (['AAAA'] as const) : (['A', 'AAAA'] as const);
+    for (const type of types) {
       const r = await resolver.resolve(host, type, { signal, timeoutMs: dnsTimeout });
       const addr = r.answers.find((a) => a.type === type && net.isIP(a.data));
       if (r.status === 'ok' && addr) return { address: addr.data };
@@ -82,7 +83,7 @@ export function createNetClient(options: NetClientOptions = {}): NetClient & { r
         return { code: 'EDNSUNKNOWN', message: `could not resolve ${host}: ${r.status}${r.error ? ` (${r.error.message})` : ''} from ${r.resolver}`, status: 'unknown' };
       }
     }
-    return { code: 'ENOADDRESS', message: `${host} has no A or AAAA record`, status: 'error' };
+    return { code: 'ENOADDRESS', message: `${host} has no ${types.join(' or ')} record`, status: 'error' };
   };
 
   const deps = { resolveAddress, connectTo, secureContext: tls.createSecureContext({ ca }), allowPrivateTargets: options.allowPrivateTargets ?? false, isRegisteredHost, userAgent: options.userAgent ?? 'govscan (government website census)' };
@@ -93,6 +94,19 @@ export function createNetClient(options: NetClientOptions = {}): NetClient & { r
     resolve: (name: string, type: DnsRecordType, o: ResolveOptions = {}): Promise<DnsResult> =>
       limit(() => resolver.resolve(name, type, { timeoutMs: Math.min(o.timeoutMs ?? defaultTimeout, 5000), ...(o.signal ? { signal: o.signal } : {}) })),
     fetch: (url: string, o: FetchOptions = {}): Promise<FetchResult> => limit(() => fetchUrl(deps, url, { timeoutMs: defaultTimeout, ...o })),
+    connect: (host: string, port: number, o: ConnectOptions = {}): Promise<RawConnection | NetError> =>
+      limit(async () => {
+        const timeoutMs = o.timeoutMs ?? defaultTimeout;
+        const deadline = AbortSignal.timeout(timeoutMs);
+        const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
+        try {
+          const target = await resolveTarget(deps, host, port, signal, timeoutMs, { ...(o.family ? { family: o.family } : {}), ...(o.address ? { address: o.address } : {}) });
+          const socket = await openSocket(target, signal, null);
+          return { socket, address: target.address, port: target.port };
+        } catch (err) {
+          return toNetError(err, deadline, timeoutMs);
+        }
+      }),
     close: async () => resolver.close(),
   };
 }

@@ -109,4 +109,36 @@ describe('fetch over real sockets', () => {
     expect((await client().fetch('ftp://www.yaan.gov.cn/')).error?.code).toBe('EBADURL');
     expect((await client().fetch('not a url')).error?.code).toBe('EBADURL');
   });
+
+  it('fetches over IPv6 only when asked, and says when there is no AAAA record', async () => {
+    const r = await client().fetch('http://slow.yaan.gov.cn/', { family: 6 });
+    expect(r.error).toMatchObject({ code: 'ENOADDRESS', message: expect.stringMatching(/no AAAA record/) });
+    expect((await client().fetch('http://slow.yaan.gov.cn/', { family: 4 })).error).toBeNull();
+  });
+
+  it('connects to a pinned address instead of resolving', async () => {
+    const r = await client().fetch('http://gone.yaan.gov.cn/', { address: '127.0.0.1' });
+    expect(r.error).toBeNull();
+    expect(r.status).toBe(421); // the world does not host that name, but it was reached
+  });
+});
+
+describe('raw connections', () => {
+  it('opens a TCP socket through --connect-to and the resolver', async () => {
+    const c = await client().connect('www.yaan.gov.cn', 443);
+    if (!('socket' in c)) throw new Error(c.message);
+    expect(c).toMatchObject({ address: '127.0.0.1', port: world.httpsPort });
+    c.socket.destroy();
+  });
+
+  it('applies the address policy and reports DNS failures like fetch does', async () => {
+    expect(await client().connect('lookalike.example.cn', 443)).toMatchObject({ code: 'EPOLICY', status: 'unknown' });
+    expect(await client().connect('dnsfail.yaan.gov.cn', 443)).toMatchObject({ code: 'EDNSUNKNOWN', status: 'unknown' });
+    expect(await client().connect('gone.yaan.gov.cn', 443)).toMatchObject({ code: 'ENOTFOUND', status: 'error' });
+  });
+
+  it('reports a refused connection', async () => {
+    const c = await createNetClient({ connectTo: ['::127.0.0.1:9'], registeredHosts: registered }).connect('www.yaan.gov.cn', 443, { timeoutMs: 2000 });
+    expect(c).toMatchObject({ code: 'ECONNREFUSED', status: 'error' });
+  });
 });

@@ -11,7 +11,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export interface HttpDeps {
   /** Resolve a host for connecting: an address, or a NetError explaining why not. */
-  resolveAddress(host: string, signal: AbortSignal, timeoutMs: number): Promise<{ address: string } | NetError>;
+  resolveAddress(host: string, signal: AbortSignal, timeoutMs: number, family?: 4 | 6): Promise<{ address: string } | NetError>;
   connectTo: readonly ConnectToRule[];
   /** Trust store, parsed once: building it per connection costs more than the handshake. */
   secureContext: tls.SecureContext;
@@ -21,7 +21,7 @@ export interface HttpDeps {
 }
 
 /** An error carrying a NetError, thrown out of the connect hook to undici and caught back in fetchUrl. */
-class ConnectFailure extends Error {
+export class ConnectFailure extends Error {
   constructor(readonly netError: NetError) {
     super(netError.message);
   }
@@ -56,6 +56,7 @@ export async function fetchUrl(deps: HttpDeps, url: string, options: FetchOption
     return fail({ code: 'EBADURL', message: `not a URL: ${url}`, status: 'error' });
   }
   const seen = new Set<string>();
+  const firstHost = current.hostname;
   let method = options.method ?? 'GET';
 
   for (let hop = 0; ; hop++) {
@@ -70,7 +71,8 @@ export async function fetchUrl(deps: HttpDeps, url: string, options: FetchOption
       bodyTimeout: timeoutMs,
       connections: 1,
       connect: (opts, cb) => {
-        connectHop(deps, opts, signal, timeoutMs, connected).then(
+        const sameHost = current.hostname === firstHost;
+        connectHop(deps, opts, signal, timeoutMs, connected, { ...(options.family ? { family: options.family } : {}), ...(sameHost && options.address ? { address: options.address } : {}) }).then(
           (socket) => cb(null, socket),
           (err: Error) => cb(err, null),
         );
@@ -136,15 +138,44 @@ async function connectHop(
   signal: AbortSignal,
   timeoutMs: number,
   connected: { address: string | null; port: number | null; tls: TlsSummary | null },
+  pin: { family?: 4 | 6; address?: string },
 ): Promise<net.Socket> {
   const secure = opts.protocol === 'https:';
   const hostname = opts.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(opts.port) || (secure ? 443 : 80);
+  const target = await resolveTarget(deps, hostname, port, signal, timeoutMs, pin);
+  connected.address = target.address;
+  connected.port = target.port;
+  const socket = await openSocket(target, signal, secure ? { servername: net.isIP(hostname) ? '' : hostname, secureContext: deps.secureContext } : null);
+  if (socket instanceof tls.TLSSocket) {
+    connected.tls = {
+      protocol: socket.getProtocol() ?? null,
+      cipher: socket.getCipher()?.standardName ?? null,
+      authorized: socket.authorized,
+      authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
+    };
+  }
+  return socket;
+}
+
+/**
+ * Where a connection to host:port goes: --connect-to, then the resolver (or a
+ * pinned address), then the address policy. Throws ConnectFailure.
+ */
+export async function resolveTarget(
+  deps: HttpDeps,
+  hostname: string,
+  port: number,
+  signal: AbortSignal,
+  timeoutMs: number,
+  pin: { family?: 4 | 6; address?: string } = {},
+): Promise<{ address: string; port: number }> {
   const target = applyConnectTo(deps.connectTo, hostname, port);
   let address: string;
-  if (net.isIP(target.host)) address = target.host;
+  if (pin.address && !(target.mapped && target.host !== hostname)) address = pin.address;
+  else if (net.isIP(target.host)) address = target.host;
   else {
-    const r = await deps.resolveAddress(target.host, signal, timeoutMs);
+    const r = await deps.resolveAddress(target.host, signal, timeoutMs, pin.family);
     if (!('address' in r)) throw new ConnectFailure(r);
     address = r.address;
   }
@@ -152,20 +183,16 @@ async function connectHop(
   if (!verdict.allowed) {
     throw new ConnectFailure({ code: 'EPOLICY', message: `not contacted: ${hostname} is not a registered site and resolves to a ${verdict.class} address (${address}); use --allow-private-targets to allow`, status: 'unknown' });
   }
-  connected.address = address;
-  connected.port = target.port;
-  if (signal.aborted) throw signal.reason;
+  return { address, port: target.port };
+}
+
+/** Open a TCP (or, with `secure`, TLS) socket, honouring the signal. */
+export function openSocket(target: { address: string; port: number }, signal: AbortSignal, secure: { servername: string; secureContext: tls.SecureContext } | null): Promise<net.Socket> {
+  if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<net.Socket>((resolve, reject) => {
     const socket: net.Socket = secure
-      ? tls.connect({
-          host: address,
-          port: target.port,
-          servername: net.isIP(hostname) ? '' : hostname,
-          ALPNProtocols: ['http/1.1'],
-          rejectUnauthorized: false,
-          secureContext: deps.secureContext,
-        })
-      : net.connect({ host: address, port: target.port });
+      ? tls.connect({ host: target.address, port: target.port, servername: secure.servername, ALPNProtocols: ['http/1.1'], rejectUnauthorized: false, secureContext: secure.secureContext })
+      : net.connect({ host: target.address, port: target.port });
     const onAbort = (): void => {
       socket.destroy();
       reject(signal.reason);
@@ -177,14 +204,6 @@ async function connectHop(
     });
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       signal.removeEventListener('abort', onAbort);
-      if (socket instanceof tls.TLSSocket) {
-        connected.tls = {
-          protocol: socket.getProtocol() ?? null,
-          cipher: socket.getCipher()?.standardName ?? null,
-          authorized: socket.authorized,
-          authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
-        };
-      }
       resolve(socket);
     });
   });

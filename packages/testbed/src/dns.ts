@@ -4,7 +4,9 @@
  */
 import type { Socket } from 'node:net';
 import dns2 from 'dns2';
-import type { DnsHandler, Packet as DnsPacket, Resource, TCPServer, UDPServer } from 'dns2';
+import type { DnsHandler, Packet as DnsPacket, Resource } from 'dns2';
+import { fnv1a } from './hash.js';
+import { whenListening } from './listening.js';
 import { type HostTable, normalizeName } from './names.js';
 import type { DnsQueryLogEntry, DnsSpec, HostSpec } from './types.js';
 
@@ -34,16 +36,6 @@ export interface DnsOptions {
 export interface DnsServerHandle {
   port: number;
   close(): Promise<void>;
-}
-
-/** FNV-1a, for seeding the per-name drop PRNG. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /** mulberry32: small deterministic PRNG returning [0, 1). */
@@ -181,38 +173,6 @@ export function buildResponse(request: DnsPacket, table: HostTable, ipv6: boolea
   return response;
 }
 
-function listenTcp(server: TCPServer, port: number, address: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => {
-      server.off('listening', onListening);
-      reject(err);
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, address);
-  });
-}
-
-function bindUdp(server: UDPServer, port: number, address: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => {
-      server.off('listening', onListening);
-      reject(err);
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.bind(port, address);
-  });
-}
-
 /** Starts UDP and TCP DNS on the same port of 127.0.0.1. */
 export async function startDns(options: DnsOptions): Promise<DnsServerHandle> {
   const { table, ipv6, log, timers } = options;
@@ -229,7 +189,7 @@ export async function startDns(options: DnsOptions): Promise<DnsServerHandle> {
       const key = normalizeName(qname);
       let rng = rngs.get(key);
       if (!rng) {
-        rng = mulberry32(fnv1a(key));
+        rng = mulberry32(fnv1a(key)); // seeded per name
         rngs.set(key, rng);
       }
       if (rng() < d.drop) return;
@@ -259,7 +219,7 @@ export async function startDns(options: DnsOptions): Promise<DnsServerHandle> {
     const udp = dns2.createUDPServer({ type: 'udp4' });
     udp.on('request', handle);
     udp.on('requestError', () => undefined);
-    await bindUdp(udp, 0, '127.0.0.1');
+    await whenListening(udp, () => udp.bind(0, '127.0.0.1'));
     udp.on('error', () => undefined);
     const port = udp.address().port;
     const tcp = dns2.createTCPServer();
@@ -272,7 +232,7 @@ export async function startDns(options: DnsOptions): Promise<DnsServerHandle> {
       socket.on('close', () => sockets.delete(socket));
     });
     try {
-      await listenTcp(tcp, port, '127.0.0.1');
+      await whenListening(tcp, () => tcp.listen(port, '127.0.0.1'));
     } catch (err) {
       lastError = err;
       udp.close();

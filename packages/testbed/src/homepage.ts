@@ -1,6 +1,7 @@
 /**
  * Realistic Chinese government website homepages for tests and the demo.
  */
+import { fnv1a } from './hash.js';
 import { escapeHtml } from './html.js';
 
 export interface SitePageInput {
@@ -52,15 +53,6 @@ function cstDate(date: Date): { ymd: string; y: number; m: number; d: number } {
   return { ymd: `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`, y, m, d };
 }
 
-function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 /**
  * The CONAC (党政机关网站标识) badge script URL, shaped like
  * https://dcs.conac.cn/js/23/000/0000/60446925/CA230000000604469250001.js,
@@ -68,7 +60,7 @@ function hash32(s: string): number {
  */
 export function conacScriptUrl(code: string): string {
   const province = /^\d{2}/.test(code) ? code.slice(0, 2) : '10';
-  const id = String(hash32(code) % 100_000_000).padStart(8, '0');
+  const id = String(fnv1a(code) % 100_000_000).padStart(8, '0');
   return `https://dcs.conac.cn/js/${province}/000/0000/${id}/CA${province}0000000${id}0001.js`;
 }
 
@@ -79,7 +71,7 @@ export function governmentHomepage(site: SitePageInput, options: { date?: Date }
   const nav = COLUMNS.map(([slug, title]) => `      <li><a href="/col/${slug}/">${e(title)}</a></li>`).join('\n');
   const news = NEWS_TITLES.map((title, i) => {
     const day = cstDate(new Date(date.getTime() - i * 3 * DAY));
-    const href = `/art/${day.y}/${day.m}/${day.d}/art_${1000 + i}_${(hash32(site.code + i) % 900000) + 100000}.html`;
+    const href = `/art/${day.y}/${day.m}/${day.d}/art_${1000 + i}_${(fnv1a(site.code + i) % 900000) + 100000}.html`;
     return `        <li><a href="${href}" target="_blank">${e(title(site.unit, cstDate(date).y))}</a><span class="date">${day.ymd}</span></li>`;
   }).join('\n');
   const footerLines = [

@@ -1,3 +1,4 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchWorld } from './test-utils.js';
 import type { World } from './types.js';
@@ -48,6 +49,7 @@ describe('world HTTP/HTTPS virtual hosts', () => {
           http: { pages: { '/': {}, '/slow': { body: 'late', behaviour: { delayMs: 100 } } } },
         },
         { name: '*.wild.example.cn' },
+        { name: 'cors.example.cn', http: { corsEchoOrigin: true, headers: { 'Access-Control-Allow-Credentials': 'true' } } },
       ],
     });
   });
@@ -175,6 +177,24 @@ describe('world HTTP/HTTPS virtual hosts', () => {
       hops.push(path);
     }
     expect(hops).toEqual(['/loop-a', '/loop-b', '/loop-a', '/loop-b']);
+  });
+
+  it('echoes the request Origin in Access-Control-Allow-Origin when corsEchoOrigin is set', async () => {
+    const get = (host: string, origin?: string): Promise<IncomingHttpHeaders> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: world.httpPort, path: '/', agent: false, timeout: 5000, headers: { host, ...(origin ? { origin } : {}) } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers));
+        });
+        req.on('timeout', () => req.destroy(new Error('client timeout')));
+        req.on('error', reject);
+        req.end();
+      });
+    const echoed = await get('cors.example.cn', 'https://evil.example.org');
+    expect(echoed['access-control-allow-origin']).toBe('https://evil.example.org');
+    expect(echoed['access-control-allow-credentials']).toBe('true');
+    expect((await get('cors.example.cn'))['access-control-allow-origin']).toBeUndefined();
+    expect((await get('www.yaan.gov.cn', 'https://evil.example.org'))['access-control-allow-origin']).toBeUndefined();
   });
 
   it('logs requests', async () => {

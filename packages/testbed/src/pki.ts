@@ -157,6 +157,33 @@ function issue(p: IssueParams): forge.pki.Certificate {
   return cert;
 }
 
+/** A CA of the world (C=CN, O=govscan testbed), SHA-256, valid from a day before `now` for `days` days. */
+function issueCa(p: {
+  commonName: string;
+  key: RsaKey;
+  /** undefined: a self-signed root. */
+  issuer: Issuer | undefined;
+  pathLen?: number;
+  now: number;
+  days: number;
+}): Issuer {
+  const cert = issue({
+    subject: [
+      { name: 'countryName', value: 'CN' },
+      { name: 'organizationName', value: 'govscan testbed' },
+      { name: 'commonName', value: p.commonName },
+    ],
+    key: p.key,
+    issuer: p.issuer,
+    ca: true,
+    pathLen: p.pathLen,
+    notBefore: new Date(p.now - DAY),
+    notAfter: new Date(p.now + p.days * DAY),
+    hash: 'sha256',
+  });
+  return { cert, key: p.key };
+}
+
 export interface LeafMaterial {
   keyPem: string;
   /** Leaf certificate PEM followed by the chain the server sends. */
@@ -190,35 +217,16 @@ export class WorldPki {
     ]);
     const id = randomBytes(4).toString('hex');
     const now = Date.now();
-    const rootCert = issue({
-      subject: [
-        { name: 'countryName', value: 'CN' },
-        { name: 'organizationName', value: 'govscan testbed' },
-        { name: 'commonName', value: `govscan testbed root CA ${id}` },
-      ],
-      key: rootKey,
-      issuer: undefined,
-      ca: true,
-      notBefore: new Date(now - DAY),
-      notAfter: new Date(now + 3650 * DAY),
-      hash: 'sha256',
-    });
-    const root = { cert: rootCert, key: rootKey };
-    const intermediateCert = issue({
-      subject: [
-        { name: 'countryName', value: 'CN' },
-        { name: 'organizationName', value: 'govscan testbed' },
-        { name: 'commonName', value: `govscan testbed intermediate CA ${id}` },
-      ],
+    const root = issueCa({ commonName: `govscan testbed root CA ${id}`, key: rootKey, issuer: undefined, now, days: 3650 });
+    const intermediate = issueCa({
+      commonName: `govscan testbed intermediate CA ${id}`,
       key: intermediateKey,
       issuer: root,
-      ca: true,
       pathLen: 0,
-      notBefore: new Date(now - DAY),
-      notAfter: new Date(now + 1825 * DAY),
-      hash: 'sha256',
+      now,
+      days: 1825,
     });
-    return new WorldPki(root, { cert: intermediateCert, key: intermediateKey }, leafKey);
+    return new WorldPki(root, intermediate, leafKey);
   }
 
   /**

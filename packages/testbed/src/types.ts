@@ -51,6 +51,8 @@ export interface VhostSpec {
   headers?: Record<string, string | string[]>;
   /** Applies to every request of this vhost unless the page has its own behaviour. */
   behaviour?: Behaviour;
+  /** Echo the request's `Origin` header back in `Access-Control-Allow-Origin` (a CORS misconfiguration to detect). */
+  corsEchoOrigin?: boolean;
 }
 
 export interface PageSpec {

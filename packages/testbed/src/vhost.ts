@@ -42,6 +42,7 @@ function setHeaders(res: ServerResponse, headers: Record<string, string | string
 
 function sendPage(req: IncomingMessage, res: ServerResponse, vhost: VhostSpec, page: PageSpec | undefined): void {
   setHeaders(res, vhost.headers);
+  if (vhost.corsEchoOrigin && typeof req.headers.origin === 'string') res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
   if (!page) {
     const body = Buffer.from('<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>\n');
     res.statusCode = 404;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import tls, { type SecureContext, type TLSSocket } from 'node:tls';
 import { isSupportedCharset } from './charset.js';
 import { startDns } from './dns.js';
+import { whenListening } from './listening.js';
 import { HostTable, normalizeName } from './names.js';
 import { generateRsaKey, type LeafMaterial, type RsaKey, WorldPki } from './pki.js';
 import type { DnsQueryLogEntry, HostSpec, RequestLogEntry, Scenario, World } from './types.js';
@@ -43,19 +44,7 @@ function validate(scenario: Scenario): void {
 }
 
 function listen(server: NetServer, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => {
-      server.off('listening', onListening);
-      reject(err);
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ port, host, exclusive: true });
-  });
+  return whenListening(server, () => server.listen({ port, host, exclusive: true }));
 }
 
 function portOf(server: NetServer): number {

@@ -6,17 +6,20 @@
  * objects are built key by key (nothing from the input leaks through).
  */
 import { fileURLToPath } from 'node:url';
-import type {
-  Attempt,
-  AttemptStatus,
-  Fact,
-  Finding,
-  LocalizedText,
-  Reporter,
-  Rule,
-  ScanRun,
-  Severity,
-  SiteKind,
+import {
+  ATTEMPT_STATUSES,
+  SEVERITIES,
+  severityRank,
+  type Attempt,
+  type AttemptStatus,
+  type Fact,
+  type Finding,
+  type LocalizedText,
+  type Reporter,
+  type Rule,
+  type ScanRun,
+  type Severity,
+  type SiteKind,
 } from '@govscan/core';
 
 export const FINDINGS_SCHEMA_ID = 'https://govscan.dev/schema/findings-v1.json';
@@ -24,10 +27,6 @@ export const FINDINGS_SCHEMA_VERSION = 1;
 
 /** Absolute path of the JSON Schema (draft 2020-12) for `findings.json`. Works from `src/` and `dist/`. */
 export const findingsSchemaPath = fileURLToPath(new URL('../schema/findings-v1.schema.json', import.meta.url));
-
-// Local copies of core's constants: this module imports types only from core.
-const SEVERITY_ORDER: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
-const severityRank = (s: Severity): number => SEVERITY_ORDER.indexOf(s);
 
 export type SeverityCounts = Record<Severity, number>;
 export type AttemptCounts = Record<AttemptStatus, number>;
@@ -78,12 +77,9 @@ export interface FindingsDocument {
 
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function emptySeverityCounts(): SeverityCounts {
-  return { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
-}
-
-function emptyAttemptCounts(): AttemptCounts {
-  return { ok: 0, error: 0, unknown: 0 };
+/** Zero counts, keyed in core's order (severities ascending; ok, error, unknown). */
+function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
 /** Position of each site code in registry order; unknown codes sort after all known ones, by code. */
@@ -159,9 +155,9 @@ export function toFindingsDocument(run: ScanRun): FindingsDocument {
       cmpStr(a.startedAt, b.startedAt),
   );
 
-  const bySeverity = emptySeverityCounts();
+  const bySeverity: SeverityCounts = zeroCounts(SEVERITIES);
   for (const f of findings) bySeverity[f.severity] += 1;
-  const attemptTotals = emptyAttemptCounts();
+  const attemptTotals: AttemptCounts = zeroCounts(ATTEMPT_STATUSES);
   for (const a of attempts) attemptTotals[a.status] += 1;
 
   const sites: FindingsDocumentSite[] = run.sites.map((s) => {
@@ -170,7 +166,7 @@ export function toFindingsDocument(run: ScanRun): FindingsDocument {
     for (const f of own) {
       if (worst === null || severityRank(f.severity) > severityRank(worst)) worst = f.severity;
     }
-    const counts = emptyAttemptCounts();
+    const counts: AttemptCounts = zeroCounts(ATTEMPT_STATUSES);
     for (const a of attempts) if (a.site.code === s.code) counts[a.status] += 1;
     return {
       code: s.code,

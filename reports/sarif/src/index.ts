@@ -4,7 +4,17 @@
  * result per finding; failed and undetermined checks (attempts with status
  * `error` / `unknown`) as tool execution notifications.
  */
-import type { Attempt, AttemptStatus, Fact, Finding, Reporter, Rule, ScanRun, Severity } from '@govscan/core';
+import {
+  severityRank,
+  type Attempt,
+  type AttemptStatus,
+  type Fact,
+  type Finding,
+  type Reporter,
+  type Rule,
+  type ScanRun,
+  type Severity,
+} from '@govscan/core';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const SARIF_VERSION = '2.1.0';
@@ -99,8 +109,6 @@ export interface SarifLog {
 
 // ---------------------------------------------------------------------------
 
-const SEVERITY_ORDER: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
-const severityRank = (s: Severity): number => SEVERITY_ORDER.indexOf(s);
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Non-failing attempt statuses reported as notifications, with their descriptor. */

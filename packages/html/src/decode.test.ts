@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { decodeBody } from './decode.js';
+import { first, parseHtml, visibleText } from './dom.js';
+
+const gbk = (s: string): Buffer => {
+  // encode by inverting node's GBK decoder for the few characters used here
+  const table = new Map<string, number[]>();
+  const dec = new TextDecoder('gbk');
+  for (let hi = 0x81; hi <= 0xfe; hi++) for (let lo = 0x40; lo <= 0xfe; lo++) table.set(dec.decode(Buffer.from([hi, lo])), [hi, lo]);
+  return Buffer.from([...s].flatMap((ch) => (ch.charCodeAt(0) < 0x80 ? [ch.charCodeAt(0)] : (table.get(ch) ?? [0x3f]))));
+};
+
+describe('decodeBody', () => {
+  it('uses the header charset first', () => {
+    const r = decodeBody(gbk('<p>雅安市人民政府</p>'), 'text/html; charset=GBK');
+    expect(r).toMatchObject({ charset: 'gbk', source: 'header', declared: 'GBK', mismatch: false });
+    expect(r.text).toContain('雅安市人民政府');
+  });
+
+  it('then <meta charset> and <meta http-equiv>', () => {
+    expect(decodeBody(gbk('<meta charset="gb2312"><p>雅安</p>'), 'text/html')).toMatchObject({ source: 'meta', charset: 'gbk', text: expect.stringContaining('雅安') });
+    expect(decodeBody(gbk('<meta http-equiv="Content-Type" content="text/html; charset=gb18030"><p>雅安</p>'))).toMatchObject({ source: 'meta', charset: 'gb18030' });
+  });
+
+  it('then a BOM, then sniffing', () => {
+    expect(decodeBody(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<p>雅安</p>')]))).toMatchObject({ source: 'bom', charset: 'utf-8', text: '<p>雅安</p>' });
+    expect(decodeBody(Buffer.from('<p>雅安</p>'))).toMatchObject({ source: 'sniff', charset: 'utf-8' });
+    expect(decodeBody(gbk('<p>雅安</p>'))).toMatchObject({ source: 'sniff', charset: 'gb18030', text: '<p>雅安</p>' });
+  });
+
+  it('catches an encoding that lies', () => {
+    const r = decodeBody(gbk('<p>雅安市</p>'), 'text/html; charset=utf-8');
+    expect(r).toMatchObject({ mismatch: true, charset: 'gb18030', text: '<p>雅安市</p>' });
+    expect(decodeBody(Buffer.from('<p>x</p>'), 'text/html; charset=klingon')).toMatchObject({ mismatch: true, charset: 'utf-8' });
+  });
+});
+
+describe('dom', () => {
+  it('parses broken markup and reads visible text without scripts', () => {
+    const doc = parseHtml('<html><head><title>t</title><script>var x="隐藏"</script></head><body><div>主办单位：雅安市<br>电话 0835<p>a  &amp;  b</div><table><tr><td>x');
+    expect(visibleText(doc)).toBe('主办单位：雅安市\n电话 0835\na & b\nx');
+    expect(first('title', doc)).not.toBeNull();
+  });
+});

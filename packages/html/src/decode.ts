@@ -1,0 +1,90 @@
+/**
+ * Decode a page's bytes the way a browser of a Chinese government site's
+ * visitors would: by the Content-Type charset, then `<meta charset>` /
+ * `<meta http-equiv=Content-Type>`, then a byte-order mark, and when none is
+ * declared by sniffing (valid UTF-8, else GB18030, the superset of GBK and
+ * GB2312). A declared charset that the bytes contradict (UTF-8 declared, not
+ * valid UTF-8) is reported as `mismatch` and decoded as GB18030.
+ */
+
+export type CharsetSource = 'header' | 'meta' | 'bom' | 'sniff';
+
+export interface DecodedPage {
+  text: string;
+  /** WHATWG encoding name used, e.g. `utf-8`, `gbk`, `gb18030`. */
+  charset: string;
+  source: CharsetSource;
+  /** The charset the page declared (header or meta), as written, or null. */
+  declared: string | null;
+  /** The declared charset did not fit the bytes. */
+  mismatch: boolean;
+}
+
+/** How far into the body `<meta charset>` is looked for (the HTML standard's prescan uses 1024 bytes; real pages put it later). */
+const META_PRESCAN_BYTES = 4096;
+
+function normalise(label: string | null | undefined): string | null {
+  if (!label) return null;
+  try {
+    return new TextDecoder(label.trim().toLowerCase()).encoding;
+  } catch {
+    return null;
+  }
+}
+
+export function charsetFromContentType(contentType: string | null | undefined): string | null {
+  const m = /charset\s*=\s*["']?([^"';\s]+)/i.exec(contentType ?? '');
+  return m ? m[1]! : null;
+}
+
+export function charsetFromMeta(bytes: Uint8Array): string | null {
+  const head = Buffer.from(bytes.subarray(0, META_PRESCAN_BYTES)).toString('latin1');
+  const m = /<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)/i.exec(head);
+  return m ? m[1]! : null;
+}
+
+function bom(bytes: Uint8Array): string | null {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  return null;
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function decodeBody(bytes: Uint8Array, contentType?: string | null): DecodedPage {
+  const fromHeader = charsetFromContentType(contentType);
+  const fromMeta = fromHeader ? null : charsetFromMeta(bytes);
+  const declared = fromHeader ?? fromMeta;
+  const source: CharsetSource | null = fromHeader ? 'header' : fromMeta ? 'meta' : null;
+  let charset = normalise(declared);
+  let mismatch = declared !== null && charset === null; // an unknown label is a lie too
+  let used: CharsetSource = source ?? 'sniff';
+  if (charset === 'utf-8' && !isUtf8(stripBom(bytes))) {
+    charset = 'gb18030';
+    mismatch = true;
+  }
+  if (charset === null) {
+    const b = bom(bytes);
+    if (b) {
+      charset = b;
+      used = 'bom';
+    } else {
+      charset = isUtf8(bytes) ? 'utf-8' : 'gb18030';
+      used = 'sniff';
+    }
+  }
+  const text = new TextDecoder(charset).decode(bytes); // drops a matching BOM itself
+  return { text, charset, source: used, declared, mismatch };
+}
+
+function stripBom(bytes: Uint8Array): Uint8Array {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+}

@@ -1,0 +1,49 @@
+import { selectAll, selectOne } from 'css-select';
+import { type AnyNode, type Document, type Element, isTag, isText } from 'domhandler';
+import { getAttributeValue, textContent } from 'domutils';
+import { parseDocument } from 'htmlparser2';
+
+export type { AnyNode, Document, Element };
+
+/** Parse HTML forgivingly (broken markup never throws). */
+export function parseHtml(html: string): Document {
+  return parseDocument(html, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
+}
+
+export function select(selector: string, root: AnyNode | AnyNode[]): Element[] {
+  return selectAll(selector, root);
+}
+
+export function first(selector: string, root: AnyNode | AnyNode[]): Element | null {
+  return selectOne(selector, root);
+}
+
+export function attr(el: Element | null | undefined, name: string): string | null {
+  return el ? (getAttributeValue(el, name) ?? null) : null;
+}
+
+const INVISIBLE = new Set(['script', 'style', 'noscript', 'template', 'head', 'title']);
+
+/**
+ * The text a reader sees: script, style and the like left out, block
+ * boundaries kept as line breaks, runs of white space folded.
+ */
+export function visibleText(root: AnyNode | AnyNode[], maxChars = 1_000_000): string {
+  const parts: string[] = [];
+  let size = 0;
+  const walk = (n: AnyNode): void => {
+    if (size > maxChars) return;
+    if (isText(n)) {
+      parts.push(n.data);
+      size += n.data.length;
+    } else if (isTag(n)) {
+      if (INVISIBLE.has(n.name)) return;
+      if (n.name === 'br' || n.name === 'p' || n.name === 'div' || n.name === 'li' || n.name === 'tr') parts.push('\n');
+      for (const c of n.children) walk(c);
+    } else if ('children' in n) for (const c of (n as Document).children) walk(c);
+  };
+  for (const n of Array.isArray(root) ? root : [root]) walk(n);
+  return parts.join('').replace(/[ \t\r\f\v\u00a0\u3000]+/g, ' ').replace(/ *\n[\s]*/g, '\n').trim();
+}
+
+export { textContent };

@@ -1,0 +1,9 @@
+/** FNV-1a (32-bit) over the string's UTF-16 code units: a small, stable hash for deterministic test data. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
