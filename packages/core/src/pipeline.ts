@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import { judge, severityRank } from './judge.js';
+import { judge } from './judge.js';
+import { compareAttempts, compareFindings, siteOrder } from './order.js';
 import { silentLogger } from './log.js';
 import type { Attempt, Fact, Logger, NetClient, Observation, Registry, Rule, Scanner, ScanRun, Site } from './types.js';
 
@@ -78,11 +79,9 @@ export async function runScan(o: RunScanOptions): Promise<ScanRun> {
     ),
   );
 
-  const order = new Map(o.registry.sites.map((s, i) => [s.code, i]));
-  const findings = judge(o.rules, observations).sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || (order.get(a.site.code) ?? 0) - (order.get(b.site.code) ?? 0) || a.ruleId.localeCompare(b.ruleId) || a.id.localeCompare(b.id),
-  );
-  attempts.sort((a, b) => (order.get(a.site.code) ?? 0) - (order.get(b.site.code) ?? 0) || a.scanner.localeCompare(b.scanner) || a.check.localeCompare(b.check) || a.target.localeCompare(b.target));
+  const order = siteOrder(o.registry.sites);
+  const findings = judge(o.rules, observations).sort(compareFindings(order));
+  attempts.sort(compareAttempts(order));
   return {
     tool: o.tool,
     startedAt,

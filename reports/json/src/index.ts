@@ -8,8 +8,12 @@
 import { fileURLToPath } from 'node:url';
 import {
   ATTEMPT_STATUSES,
+  compareAttempts,
+  compareFindings,
+  compareText,
   SEVERITIES,
   severityRank,
+  siteOrder,
   type Attempt,
   type AttemptStatus,
   type Fact,
@@ -75,20 +79,10 @@ export interface FindingsDocument {
   rules: FindingsDocumentRule[];
 }
 
-const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Zero counts, keyed in core's order (severities ascending; ok, error, unknown). */
 function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
-}
-
-/** Position of each site code in registry order; unknown codes sort after all known ones, by code. */
-function siteOrder(run: ScanRun): (code: string) => number {
-  const index = new Map<string, number>();
-  run.sites.forEach((s, i) => {
-    if (!index.has(s.code)) index.set(s.code, i);
-  });
-  return (code) => index.get(code) ?? Number.MAX_SAFE_INTEGER;
 }
 
 function copyFinding(f: Finding): Finding {
@@ -134,26 +128,9 @@ function copyRule(r: Rule): FindingsDocumentRule {
 
 /** Build the `findings.json` document for a run. Pure; does not mutate `run`. */
 export function toFindingsDocument(run: ScanRun): FindingsDocument {
-  const order = siteOrder(run);
-
-  const findings = run.findings.map(copyFinding).sort(
-    (a, b) =>
-      severityRank(b.severity) - severityRank(a.severity) ||
-      order(a.site.code) - order(b.site.code) ||
-      cmpStr(a.site.code, b.site.code) ||
-      cmpStr(a.ruleId, b.ruleId) ||
-      cmpStr(a.id, b.id),
-  );
-
-  const attempts = run.attempts.map(copyAttempt).sort(
-    (a, b) =>
-      order(a.site.code) - order(b.site.code) ||
-      cmpStr(a.site.code, b.site.code) ||
-      cmpStr(a.scanner, b.scanner) ||
-      cmpStr(a.check, b.check) ||
-      cmpStr(a.target, b.target) ||
-      cmpStr(a.startedAt, b.startedAt),
-  );
+  const order = siteOrder(run.sites);
+  const findings = run.findings.map(copyFinding).sort(compareFindings(order));
+  const attempts = run.attempts.map(copyAttempt).sort(compareAttempts(order));
 
   const bySeverity: SeverityCounts = zeroCounts(SEVERITIES);
   for (const f of findings) bySeverity[f.severity] += 1;
@@ -189,7 +166,7 @@ export function toFindingsDocument(run: ScanRun): FindingsDocument {
     seenRules.add(r.id);
     rules.push(copyRule(r));
   }
-  rules.sort((a, b) => cmpStr(a.id, b.id));
+  rules.sort((a, b) => compareText(a.id, b.id));
 
   const registry: FindingsDocument['registry'] =
     run.registry.title === undefined

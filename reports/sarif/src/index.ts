@@ -5,7 +5,10 @@
  * `error` / `unknown`) as tool execution notifications.
  */
 import {
-  severityRank,
+  compareAttempts,
+  compareFindings,
+  compareText,
+  siteOrder,
   type Attempt,
   type AttemptStatus,
   type Fact,
@@ -109,7 +112,6 @@ export interface SarifLog {
 
 // ---------------------------------------------------------------------------
 
-const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Non-failing attempt statuses reported as notifications, with their descriptor. */
 const ATTEMPT_NOTIFICATIONS: ReadonlyArray<{ status: Exclude<AttemptStatus, 'ok'>; descriptor: SarifReportingDescriptor }> = [
@@ -216,27 +218,16 @@ function attemptMessage(a: Attempt): string {
 
 /** Build the SARIF 2.1.0 log for a run. Pure; does not mutate `run`. */
 export function toSarif(run: ScanRun): SarifLog {
-  const siteIndex = new Map<string, number>();
-  run.sites.forEach((s, i) => {
-    if (!siteIndex.has(s.code)) siteIndex.set(s.code, i);
-  });
-  const order = (code: string): number => siteIndex.get(code) ?? Number.MAX_SAFE_INTEGER;
+  const order = siteOrder(run.sites);
 
   // One descriptor per rule, by id, so indexes do not depend on load order.
   const seen = new Set<string>();
   const rules = run.rules
     .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
-    .sort((a, b) => cmpStr(a.id, b.id));
+    .sort((a, b) => compareText(a.id, b.id));
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
 
-  const findings = [...run.findings].sort(
-    (a, b) =>
-      severityRank(b.severity) - severityRank(a.severity) ||
-      order(a.site.code) - order(b.site.code) ||
-      cmpStr(a.site.code, b.site.code) ||
-      cmpStr(a.ruleId, b.ruleId) ||
-      cmpStr(a.id, b.id),
-  );
+  const findings = [...run.findings].sort(compareFindings(order));
 
   const results: SarifResult[] = findings.map((f) => {
     const index = ruleIndex.get(f.ruleId);
@@ -268,15 +259,7 @@ export function toSarif(run: ScanRun): SarifLog {
 
   const notifications: SarifNotification[] = run.attempts
     .filter((a) => a.status !== 'ok')
-    .sort(
-      (a, b) =>
-        order(a.site.code) - order(b.site.code) ||
-        cmpStr(a.site.code, b.site.code) ||
-        cmpStr(a.scanner, b.scanner) ||
-        cmpStr(a.check, b.check) ||
-        cmpStr(a.target, b.target) ||
-        cmpStr(a.startedAt, b.startedAt),
-    )
+    .sort(compareAttempts(order))
     .map((a): SarifNotification => {
       const status = a.status === 'error' ? 'error' : 'unknown';
       return {
