@@ -29,7 +29,9 @@ describe('the built CLI under plain node', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/41 sites, \d+ findings/);
-    expect(r.stdout).toContain('planted problems found: 3 of 3');
+    const planted = /planted problems found: (\d+) of (\d+)/.exec(r.stdout);
+    expect(planted?.[1]).toBe(planted?.[2]);
+    expect(Number(planted?.[2])).toBeGreaterThanOrEqual(3);
     const doc = JSON.parse(await readFile(path.join(out, 'findings.json'), 'utf8'));
     expect(findingsErrors(doc)).toEqual([]);
     expect(doc.sites).toHaveLength(41);

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Registry, Site } from '@govscan/core';
 import { governmentHomepage, type HostSpec, type Scenario, type VhostSpec } from '@govscan/testbed';
+import { plantNaming } from './demo/naming.js';
 
 /** The example registry the demo scans. */
 export const demoRegistryPath = fileURLToPath(new URL('../../../examples/yaan/registry.yaml', import.meta.url));
@@ -14,7 +15,7 @@ export interface PlantedProblem {
   how: string;
 }
 
-/** What is broken in the demo world, mirroring the 2018 Q2 census table. */
+/** What the reachability checks find broken in the demo world, mirroring the 2018 Q2 census table. */
 export const plantedProblems: PlantedProblem[] = [
   { code: '5118260001', seed: '网站速度较慢', ruleId: 'census.slow', how: 'every page answers after 5.6 s' },
   { code: '5118000014', seed: '链接无法打开', ruleId: 'census.unreachable', how: 'the server resets every connection' },
@@ -62,4 +63,14 @@ export function demoScenario(registry: Registry, now = new Date()): Scenario {
     }
   }
   return { name: 'yaan-2018q2', hosts };
+}
+
+/**
+ * The whole demo world: the sites, the reachability problems above, and each
+ * scanner's planted problems. Returns the scenario and every planted problem.
+ */
+export function demoWorld(registry: Registry, now = new Date()): { scenario: Scenario; planted: PlantedProblem[] } {
+  const scenario = demoScenario(registry, now);
+  const planted = [...plantedProblems, ...plantNaming(scenario, registry)];
+  return { scenario, planted };
 }

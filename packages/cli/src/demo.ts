@@ -1,6 +1,6 @@
 import { loadRegistry, type LogLevel } from '@govscan/core';
 import { startWorld } from '@govscan/testbed';
-import { demoRegistryPath, demoScenario, plantedProblems } from './demo-world.js';
+import { demoRegistryPath, demoWorld } from './demo-world.js';
 import { scanCommand, type ScanCommandResult } from './scan.js';
 import { reporters } from './tables.js';
 
@@ -16,13 +16,14 @@ export interface DemoOptions {
 export async function demoCommand(o: DemoOptions): Promise<ScanCommandResult> {
   const registry = await loadRegistry(demoRegistryPath);
   const t0 = performance.now();
-  const world = await startWorld(demoScenario(registry));
+  const { scenario, planted } = demoWorld(registry);
+  const world = await startWorld(scenario);
   const out = o.stdout ?? process.stdout;
   try {
     out.write(
       `govscan demo: a simulated world on loopback with the ${registry.sites.length} sites of ${registry.title ?? registry.file}\n` +
         `  DNS ${world.resolver}, HTTP 127.0.0.1:${world.httpPort}, HTTPS 127.0.0.1:${world.httpsPort} (its own CA), started in ${Math.round(performance.now() - t0)} ms\n` +
-        `  planted problems: ${plantedProblems.map((p) => `${p.code} ${p.seed} (${p.how})`).join('; ')}\n\n` +
+        `  planted problems (${planted.length}):\n${planted.map((p) => `    ${p.code} ${p.seed}: ${p.how} → ${p.ruleId}`).join('\n')}\n\n` +
         `$ govscan scan --registry examples/yaan/registry.yaml --resolver ${world.resolver} ${world.connectTo.map((c) => `--connect-to ${c}`).join(' ')} --ca-file <world CA> --out ${o.out}\n\n`,
     );
     const t1 = performance.now();
@@ -45,8 +46,9 @@ export async function demoCommand(o: DemoOptions): Promise<ScanCommandResult> {
       },
       registry,
     );
-    const found = plantedProblems.filter((p) => result.run.findings.some((f) => f.site.code === p.code && f.ruleId === p.ruleId));
-    out.write(`\nscan took ${((performance.now() - t1) / 1000).toFixed(1)} s; planted problems found: ${found.length} of ${plantedProblems.length}\n`);
+    const missed = planted.filter((p) => !result.run.findings.some((f) => f.site.code === p.code && f.ruleId === p.ruleId));
+    out.write(`\nscan took ${((performance.now() - t1) / 1000).toFixed(1)} s; planted problems found: ${planted.length - missed.length} of ${planted.length}\n`);
+    for (const m of missed) out.write(`  missed: ${m.code} ${m.ruleId} (${m.how})\n`);
     return result;
   } finally {
     await world.stop();

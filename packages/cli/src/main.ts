@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatProblems, GovscanError, InputError, LOG_LEVELS, toolVersion, UsageError, type LogLevel } from '@govscan/core';
 import { demoCommand } from './demo.js';
+import { LINT_HELP, lintCommand } from './lint.js';
 import { parseSeverity, scanCommand } from './scan.js';
 import { reporters, scanners } from './tables.js';
 
@@ -10,8 +11,7 @@ export const EXIT = { OK: 0, FINDINGS: 1, INPUT: 2, INTERNAL: 3, INTERRUPTED: 13
 const HELP = `govscan ${toolVersion}: security and compliance scans of government websites
 
 Usage:
-  govscan scan --registry FILE [options]   scan the registered sites, write reports
-  govscan demo [--out DIR]                 the whole job against a simulated world on loopback
+{{commands}}
   govscan --help | --version
 
 Run 'govscan <command> --help' for a command's options.
@@ -93,31 +93,30 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[]
   }
 }
 
-/** Run the CLI; resolves to the exit code. Never throws. */
-export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const [command, ...rest] = argv;
-  const interrupt = new AbortController();
-  const onSigint = (): void => {
-    if (interrupt.signal.aborted) process.exit(EXIT.INTERRUPTED);
-    io.stderr.write('\ngovscan: interrupted; writing what was gathered (Ctrl-C again to quit at once)\n');
-    interrupt.abort();
-  };
-  try {
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      io.stdout.write(HELP);
-      return command === undefined ? EXIT.INPUT : EXIT.OK;
-    }
-    if (command === '--version' || command === '-v') {
-      io.stdout.write(`${toolVersion}\n`);
-      return EXIT.OK;
-    }
-    process.on('SIGINT', onSigint);
-    if (command === 'scan') {
-      const { values: v } = parse(rest, scanOptions);
-      if (v.help) {
-        io.stdout.write(SCAN_HELP);
-        return EXIT.OK;
-      }
+export interface CommandIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Aborted on Ctrl-C: stop starting work, keep and write what was gathered. */
+  signal: AbortSignal;
+}
+
+interface Command {
+  summary: string;
+  help: string;
+  run(args: string[], io: CommandIo): Promise<number>;
+}
+
+function helpWanted(args: string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
+
+/** Every command, by name. */
+const commands = {
+  scan: {
+    summary: 'scan the registered sites, write reports',
+    help: SCAN_HELP,
+    async run(args, io) {
+      const { values: v } = parse(args, scanOptions);
       if (!v.registry) throw new UsageError('scan: --registry FILE is required (see govscan scan --help)');
       const result = await scanCommand({
         registry: v.registry,
@@ -136,21 +135,72 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
         logLevel: logLevel(v['log-level']),
         summary: !v.quiet,
         progress: io.stderr.isTTY ? io.stderr : null,
-        signal: interrupt.signal,
+        signal: io.signal,
         stdout: io.stdout,
       });
-      return interrupt.signal.aborted ? EXIT.INTERRUPTED : result.exitCode;
+      return result.exitCode;
+    },
+  },
+  demo: {
+    summary: 'the whole job against a simulated world on loopback',
+    help: DEMO_HELP,
+    async run(args, io) {
+      const { values: v } = parse(args, { out: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+      await demoCommand({ out: v.out ?? 'govscan-out/demo', logLevel: logLevel(v['log-level']), signal: io.signal, progress: io.stderr.isTTY ? io.stderr : null, stdout: io.stdout });
+      return EXIT.OK;
+    },
+  },
+  lint: {
+    summary: 'check the registry against the naming rules, offline',
+    help: LINT_HELP,
+    async run(args, io) {
+      const { values: v } = parse(args, { registry: { type: 'string' }, format: { type: 'string' }, 'fail-on': { type: 'string' }, rules: { type: 'string' } });
+      if (!v.registry) throw new UsageError('lint: --registry FILE is required (see govscan lint --help)');
+      if (v.format !== undefined && v.format !== 'text' && v.format !== 'json') throw new UsageError(`--format: expected text or json, got ${JSON.stringify(v.format)}`);
+      return lintCommand({
+        registry: v.registry,
+        ...(v.rules ? { rulesDir: v.rules } : {}),
+        ...(v.format ? { format: v.format } : {}),
+        ...(v['fail-on'] ? { failOn: parseSeverity(v['fail-on']) } : {}),
+        stdout: io.stdout,
+        stderr: io.stderr,
+      });
+    },
+  },
+} satisfies Record<string, Command>;
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return HELP.replace('{{commands}}', Object.entries(commands).map(([name, c]) => `  govscan ${name.padEnd(width)}  ${c.summary}`).join('\n'));
+}
+
+/** Run the CLI; resolves to the exit code. Never throws. */
+export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [name, ...rest] = argv;
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    if (interrupt.signal.aborted) process.exit(EXIT.INTERRUPTED);
+    io.stderr.write('\ngovscan: interrupted; writing what was gathered (Ctrl-C again to quit at once)\n');
+    interrupt.abort();
+  };
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.stdout.write(mainHelp());
+      return name === undefined ? EXIT.INPUT : EXIT.OK;
     }
-    if (command === 'demo') {
-      const { values: v } = parse(rest, { out: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
-      if (v.help) {
-        io.stdout.write(DEMO_HELP);
-        return EXIT.OK;
-      }
-      await demoCommand({ out: v.out ?? 'govscan-out/demo', logLevel: logLevel(v['log-level']), signal: interrupt.signal, progress: io.stderr.isTTY ? io.stderr : null, stdout: io.stdout });
-      return interrupt.signal.aborted ? EXIT.INTERRUPTED : EXIT.OK;
+    if (name === '--version' || name === '-v') {
+      io.stdout.write(`${toolVersion}\n`);
+      return EXIT.OK;
     }
-    throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: scan, demo; see govscan --help)`);
+    if (!Object.hasOwn(commands, name)) throw new UsageError(`unknown command ${JSON.stringify(name)} (commands: ${Object.keys(commands).join(', ')}; see govscan --help)`);
+    const command: Command = commands[name as keyof typeof commands];
+    if (helpWanted(rest)) {
+      io.stdout.write(command.help);
+      return EXIT.OK;
+    }
+    process.on('SIGINT', onSigint);
+    const code = await command.run(rest, { ...io, signal: interrupt.signal });
+    return interrupt.signal.aborted ? EXIT.INTERRUPTED : code;
   } catch (err) {
     if (err instanceof InputError) {
       io.stderr.write(`govscan: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} in the input (${err.code}):\n${formatProblems(err.problems)}\n`);

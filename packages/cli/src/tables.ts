@@ -1,6 +1,7 @@
 import type { Reporter, Scanner } from '@govscan/core';
 import { jsonReporter } from '@govscan/report-json';
 import { sarifReporter } from '@govscan/report-sarif';
+import { naming } from '@govscan/scanner-naming';
 import { reachability } from '@govscan/scanner-reachability';
 
 /**
@@ -10,6 +11,7 @@ import { reachability } from '@govscan/scanner-reachability';
  */
 export const scanners = {
   reachability,
+  naming,
 } satisfies Record<string, Scanner>;
 export type ScannerId = keyof typeof scanners;
 

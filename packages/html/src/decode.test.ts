@@ -33,6 +33,19 @@ describe('decodeBody', () => {
     expect(r).toMatchObject({ mismatch: true, charset: 'gb18030', text: '<p>雅安市</p>' });
     expect(decodeBody(Buffer.from('<p>x</p>'), 'text/html; charset=klingon')).toMatchObject({ mismatch: true, charset: 'utf-8' });
   });
+
+  it('does not take a body cut in the middle of a character for a lie', () => {
+    const bytes = Buffer.from('<p>雅安市人民政府</p>').subarray(0, 8); // '<p>' + 雅 + the first byte of 安
+    expect(decodeBody(bytes, 'text/html; charset=utf-8')).toMatchObject({ mismatch: false, charset: 'utf-8', text: '<p>雅\ufffd' });
+    expect(decodeBody(bytes)).toMatchObject({ source: 'sniff', charset: 'utf-8' });
+  });
+
+  it('catches GBK declared over UTF-8 bytes, and keeps real GBK that happens to hold no such bytes', () => {
+    expect(decodeBody(Buffer.from('<p>雅安市人民政府</p>'), 'text/html; charset=gbk')).toMatchObject({ mismatch: true, charset: 'utf-8', text: '<p>雅安市人民政府</p>' });
+    expect(decodeBody(Buffer.from('<meta charset="gb2312"><p>雅安市人民政府</p>'))).toMatchObject({ mismatch: true, charset: 'utf-8', source: 'meta' });
+    expect(decodeBody(gbk('<p>雅安市人民政府网站</p>'), 'text/html; charset=gbk')).toMatchObject({ mismatch: false, charset: 'gbk', text: '<p>雅安市人民政府网站</p>' });
+    expect(decodeBody(Buffer.from('<p>ascii only</p>'), 'text/html; charset=gbk')).toMatchObject({ mismatch: false, charset: 'gbk' });
+  });
 });
 
 describe('dom', () => {
@@ -40,5 +53,10 @@ describe('dom', () => {
     const doc = parseHtml('<html><head><title>t</title><script>var x="隐藏"</script></head><body><div>主办单位：雅安市<br>电话 0835<p>a  &amp;  b</div><table><tr><td>x');
     expect(visibleText(doc)).toBe('主办单位：雅安市\n电话 0835\na & b\nx');
     expect(first('title', doc)).not.toBeNull();
+  });
+
+  it('reads text nested far deeper than the call stack allows', () => {
+    const doc = parseHtml('<span>'.repeat(30_000) + '网站标识码：5118000022');
+    expect(visibleText(doc)).toBe('网站标识码：5118000022');
   });
 });

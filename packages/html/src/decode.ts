@@ -3,8 +3,9 @@
  * visitors would: by the Content-Type charset, then `<meta charset>` /
  * `<meta http-equiv=Content-Type>`, then a byte-order mark, and when none is
  * declared by sniffing (valid UTF-8, else GB18030, the superset of GBK and
- * GB2312). A declared charset that the bytes contradict (UTF-8 declared, not
- * valid UTF-8) is reported as `mismatch` and decoded as GB18030.
+ * GB2312). A declared charset that the bytes contradict is reported as
+ * `mismatch`: UTF-8 declared but not valid UTF-8 is decoded as GB18030; a GBK
+ * family charset declared over valid multi-byte UTF-8 is decoded as UTF-8.
  */
 
 export type CharsetSource = 'header' | 'meta' | 'bom' | 'sniff';
@@ -50,9 +51,10 @@ function bom(bytes: Uint8Array): string | null {
   return null;
 }
 
+/** Valid UTF-8, allowing one incomplete sequence at the very end (a body cut at a byte limit ends mid-character). */
 function isUtf8(bytes: Uint8Array): boolean {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
     return true;
   } catch {
     return false;
@@ -70,6 +72,11 @@ export function decodeBody(bytes: Uint8Array, contentType?: string | null): Deco
   if (charset === 'utf-8' && !isUtf8(stripBom(bytes))) {
     charset = 'gb18030';
     mismatch = true;
+  } else if (charset !== null && GBK_FAMILY.has(charset) && hasMultibyteUtf8(bytes)) {
+    // Declared GBK, but the bytes are valid UTF-8 with multi-byte sequences: GBK text
+    // almost never is, so the declaration lies and the page is UTF-8.
+    charset = 'utf-8';
+    mismatch = true;
   }
   if (charset === null) {
     const b = bom(bytes);
@@ -83,6 +90,15 @@ export function decodeBody(bytes: Uint8Array, contentType?: string | null): Deco
   }
   const text = new TextDecoder(charset).decode(bytes); // drops a matching BOM itself
   return { text, charset, source: used, declared, mismatch };
+}
+
+const GBK_FAMILY = new Set(['gbk', 'gb18030']);
+
+/** Valid UTF-8 holding at least `min` multi-byte sequences (a few, so one stray pair of GBK bytes never decides). */
+function hasMultibyteUtf8(bytes: Uint8Array, min = 4): boolean {
+  let n = 0;
+  for (let i = 0; i < bytes.length && n < min; i++) if (bytes[i]! >= 0xc2 && bytes[i]! <= 0xf4) n++;
+  return n >= min && isUtf8(bytes);
 }
 
 function stripBom(bytes: Uint8Array): Uint8Array {

@@ -31,18 +31,21 @@ const INVISIBLE = new Set(['script', 'style', 'noscript', 'template', 'head', 't
 export function visibleText(root: AnyNode | AnyNode[], maxChars = 1_000_000): string {
   const parts: string[] = [];
   let size = 0;
-  const walk = (n: AnyNode): void => {
-    if (size > maxChars) return;
+  // An explicit stack, not recursion: broken markup can nest elements tens of thousands deep.
+  const stack: AnyNode[] = (Array.isArray(root) ? [...root] : [root]).reverse();
+  while (stack.length > 0 && size <= maxChars) {
+    const n = stack.pop()!;
+    let children: AnyNode[] | undefined;
     if (isText(n)) {
       parts.push(n.data);
       size += n.data.length;
     } else if (isTag(n)) {
-      if (INVISIBLE.has(n.name)) return;
+      if (INVISIBLE.has(n.name)) continue;
       if (n.name === 'br' || n.name === 'p' || n.name === 'div' || n.name === 'li' || n.name === 'tr') parts.push('\n');
-      for (const c of n.children) walk(c);
-    } else if ('children' in n) for (const c of (n as Document).children) walk(c);
-  };
-  for (const n of Array.isArray(root) ? root : [root]) walk(n);
+      children = n.children;
+    } else if ('children' in n) children = (n as Document).children;
+    if (children) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
   return parts.join('').replace(/[ \t\r\f\v\u00a0\u3000]+/g, ' ').replace(/ *\n[\s]*/g, '\n').trim();
 }
 

@@ -153,16 +153,28 @@ describe('toFindingsDocument', () => {
     expect(doc.sites).toEqual([
       {
         code: '5118000022', name: '雅安市人民政府', unit: '雅安市人民政府办公室', kind: 'portal', division: '511800',
-        urls: ['https://www.yaan.gov.cn/'], findings: 3, worstSeverity: 'high', attempts: { ok: 2, error: 0, unknown: 1 },
+        urls: ['https://www.yaan.gov.cn/'], findings: 3, worstSeverity: 'high', attempts: { ok: 2, error: 0, unknown: 1 }, identity: null,
       },
       {
         code: '5118020001', name: '雨城区人民政府', unit: '雨城区人民政府办公室', kind: 'county-portal', division: '511802',
         urls: ['http://www.yucheng.gov.cn/', 'https://yucheng.gov.cn/'], findings: 2, worstSeverity: 'high',
-        attempts: { ok: 1, error: 1, unknown: 0 },
+        attempts: { ok: 1, error: 1, unknown: 0 }, identity: null,
       },
     ]);
     // icp/psb are registry data, not part of the per-site summary.
     expect(Object.keys(doc.sites[0] ?? {})).not.toContain('icp');
+  });
+
+  it('carries the identity the naming scanner read, and validates', () => {
+    const run = makeRun();
+    const identity = { url: 'https://www.yaan.gov.cn/', finalUrl: 'https://www.yaan.gov.cn/', loaded: true, complete: true, siteCode: '5118000022', icp: '蜀ICP备05005390号-1', psb: null, conacId: '60446925', sponsor: '雅安市人民政府办公室', contact: null, name: '雅安市人民政府', title: '雅安市人民政府', siteDomain: 'www.yaan.gov.cn', sources: { siteCode: [{ value: '5118000022', where: 'meta[name=SiteIDCode]' }] } };
+    run.observations.push({ scanner: 'naming', kind: 'naming.identity', site: { code: '5118000022', name: '雅安市人民政府' }, target: 'https://www.yaan.gov.cn/', locator: 'homepage', facts: identity, observedAt: '2026-11-28T00:00:00.000Z' });
+    const doc = toFindingsDocument(run);
+    expect(doc.sites[0]!.identity).toEqual(identity);
+    expect(doc.sites[1]!.identity).toBeNull();
+    expect(findingsSchemaErrors(JSON.parse(JSON.stringify(doc)))).toEqual([]);
+    (doc.sites[0]!.identity as Record<string, unknown>).colour = 'red';
+    expect(findingsSchemaErrors(JSON.parse(JSON.stringify(doc)))).not.toEqual([]);
   });
 
   it('gives worstSeverity per site and null for a clean site', () => {

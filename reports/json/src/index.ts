@@ -45,6 +45,8 @@ export interface FindingsDocumentSite {
   findings: number;
   worstSeverity: Severity | null;
   attempts: AttemptCounts;
+  /** Identity tokens the naming scanner read from the homepage (its `naming.identity` facts); null when it did not run. */
+  identity: Record<string, Fact> | null;
 }
 
 export interface FindingsDocumentRule {
@@ -137,6 +139,7 @@ export function toFindingsDocument(run: ScanRun): FindingsDocument {
   const attemptTotals: AttemptCounts = zeroCounts(ATTEMPT_STATUSES);
   for (const a of attempts) attemptTotals[a.status] += 1;
 
+  const identities = new Map(run.observations.filter((o) => o.scanner === 'naming' && o.kind === 'naming.identity').map((o) => [o.site.code, o.facts]));
   const sites: FindingsDocumentSite[] = run.sites.map((s) => {
     const own = findings.filter((f) => f.site.code === s.code);
     let worst: Severity | null = null;
@@ -155,6 +158,7 @@ export function toFindingsDocument(run: ScanRun): FindingsDocument {
       findings: own.length,
       worstSeverity: worst,
       attempts: counts,
+      identity: identities.get(s.code) ?? null,
     };
   });
 
