@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli, repoRoot, runBuiltCli, tempDir } from '../helpers/cli.js';
@@ -25,7 +25,7 @@ describe('the built CLI under plain node', () => {
 
   it('runs the demo: summary on stdout, nothing on stderr, findings.json and findings.sarif written', async () => {
     const out = path.join(dir, 'demo');
-    const r = await runBuiltCli(['demo', '--out', out], { timeoutMs: 60_000 });
+    const r = await runBuiltCli(['demo', '--out', out], { timeoutMs: 240_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/41 sites, \d+ findings/);
@@ -36,7 +36,21 @@ describe('the built CLI under plain node', () => {
     expect(findingsErrors(doc)).toEqual([]);
     expect(doc.sites).toHaveLength(41);
     expect(sarifErrors(JSON.parse(await readFile(path.join(out, 'findings.sarif'), 'utf8')))).toEqual([]);
-  });
+    // the other reports, and the investigated counterfeits' cases
+    for (const f of ['census-table.xlsx', 'census-table.csv', 'report.html', 'notices.html']) await readFile(path.join(out, f));
+    const cases = await readdir(path.join(out, 'cases'));
+    expect(cases.filter((c) => c.startsWith('CASE-'))).toHaveLength(2);
+    const v = await runBuiltCli(['verify', path.join(out, 'cases', cases.find((c) => c.startsWith('CASE-'))!)]);
+    expect(v.code).toBe(0);
+
+    // the next quarter: the census problems rectified, 是否完成整改 filled in
+    const q2 = await runBuiltCli(['demo', '--out', out, '--next-quarter'], { timeoutMs: 240_000 });
+    expect(q2.stderr).toBe('');
+    expect(q2.code).toBe(0);
+    expect(q2.stdout).toContain('govscan diff');
+    const table = await readFile(path.join(out, 'next-quarter', 'census-table.csv'), 'utf8');
+    expect(table).toMatch(/芦山县人民政府,5118260001,[^\n]*,是/);
+  }, 600_000);
 
   it('exits 2 naming file, line and field for a bad registry', async () => {
     const r = await runBuiltCli(['scan', '--registry', path.join(repoRoot, 'test/fixtures/bad-registry.yaml'), '--out', path.join(dir, 'bad')]);

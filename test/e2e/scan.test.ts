@@ -48,7 +48,7 @@ function worldArgs(out: string): string[] {
 describe('govscan scan against the simulated world', () => {
   it('writes valid findings.json and findings.sarif, with findings and failed attempts side by side', async () => {
     const out = path.join(dir, 'run1');
-    const r = await runCli(['scan', '--registry', registryFile, ...worldArgs(out), '--scanners', 'reachability', '--timeout', '1500']);
+    const r = await runCli(['scan', '--registry', registryFile, ...worldArgs(out), '--scanners', 'reachability,census', '--timeout', '1500']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     // a server that accepts and never answers costs about the timeout, not more
@@ -88,7 +88,7 @@ describe('govscan scan against the simulated world', () => {
   });
 
   it('exits 1 when a finding reaches --fail-on, 0 when none does', async () => {
-    const base = ['scan', '--registry', registryFile, '--sites', '5118020001', '--scanners', 'reachability', '--quiet'];
+    const base = ['scan', '--registry', registryFile, '--sites', '5118020001', '--scanners', 'reachability,census', '--quiet'];
     expect((await runCli([...base, ...worldArgs(path.join(dir, 'f1')), '--fail-on', 'high'])).code).toBe(1);
     expect((await runCli([...base, ...worldArgs(path.join(dir, 'f2')), '--fail-on', 'critical'])).code).toBe(0);
   });

@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { Registry, Site } from '@govscan/core';
 import { governmentHomepage, type HostSpec, type Scenario, type VhostSpec } from '@govscan/testbed';
+import { plantCensus } from './demo/census.js';
+import { plantHeaders } from './demo/headers.js';
 import { plantNaming } from './demo/naming.js';
+import { plantTls } from './demo/tls.js';
 
 /** The example registry the demo scans. */
 export const demoRegistryPath = fileURLToPath(new URL('../../../examples/yaan/registry.yaml', import.meta.url));
@@ -19,7 +22,6 @@ export interface PlantedProblem {
 export const plantedProblems: PlantedProblem[] = [
   { code: '5118260001', seed: '网站速度较慢', ruleId: 'census.slow', how: 'every page answers after 5.6 s' },
   { code: '5118000014', seed: '链接无法打开', ruleId: 'census.unreachable', how: 'the server resets every connection' },
-  { code: '5118220036', seed: '链接无法打开', ruleId: 'census.unreachable', how: 'the homepage answers 502 Bad Gateway' },
 ];
 
 function vhost(site: Site, host: string, now: Date): VhostSpec {
@@ -69,8 +71,18 @@ export function demoScenario(registry: Registry, now = new Date()): Scenario {
  * The whole demo world: the sites, the reachability problems above, and each
  * scanner's planted problems. Returns the scenario and every planted problem.
  */
-export function demoWorld(registry: Registry, now = new Date()): { scenario: Scenario; planted: PlantedProblem[] } {
+export function demoWorld(registry: Registry, now = new Date(), options: { fixed?: boolean } = {}): { scenario: Scenario; planted: PlantedProblem[] } {
   const scenario = demoScenario(registry, now);
-  const planted = [...plantedProblems, ...plantNaming(scenario, registry)];
+  // Order matters: naming edits homepages, TLS sets certificates, headers sets every vhost's
+  // headers, and the census planter goes last: it keeps the others' homepages and adds every page they link to.
+  // With `fixed` (the next quarter) the census problems and the availability ones are rectified;
+  // the naming, TLS and header problems are left as they were, so the diff shows both kinds.
+  const planted = [
+    ...(options.fixed ? [] : plantedProblems),
+    ...plantNaming(scenario, registry),
+    ...plantTls(scenario, registry),
+    ...plantHeaders(scenario, registry),
+    ...plantCensus(scenario, registry, now, { fixed: options.fixed ?? false }),
+  ];
   return { scenario, planted };
 }

@@ -5,3 +5,6 @@ export { demoRegistryPath, demoScenario, demoWorld, plantedProblems, type Plante
 export { renderSummary } from './summary.js';
 export { reporters, scanners } from './tables.js';
 export { lintCommand, LINT_HELP } from './lint.js';
+export { caseRecheckCommand, investigateCommand, verifyCommand } from './investigate.js';
+export { checkDeadline, checkPreviousRun, diffCommand, renderDiffSummary } from './diff.js';
+export { CENSUS_PLANTS, plantCensus } from './demo/census.js';

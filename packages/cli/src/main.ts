@@ -1,6 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatProblems, GovscanError, InputError, LOG_LEVELS, toolVersion, UsageError, type LogLevel } from '@govscan/core';
 import { demoCommand } from './demo.js';
+import { CASE_RECHECK_HELP, caseRecheckCommand, INVESTIGATE_HELP, investigateCommand, investigateOptions, VERIFY_HELP, verifyCommand, verifyOptions, type NetOptions } from './investigate.js';
+import { DIFF_HELP, diffCommand } from './diff.js';
 import { LINT_HELP, lintCommand } from './lint.js';
 import { parseSeverity, scanCommand } from './scan.js';
 import { reporters, scanners } from './tables.js';
@@ -36,16 +38,25 @@ const SCAN_HELP = `Usage: govscan scan --registry FILE [options]
   --allow-private-targets  contact unregistered targets that resolve to private addresses
   --ca-file PEM            extra trusted CA certificates (added to node's and NODE_EXTRA_CA_CERTS)
   --rules DIR              rule files (default: the rules/ folder shipped with govscan)
+  --previous DIR           an earlier run's output folder: fill in 是否完成整改 (new, fixed and
+                           persisting findings per site), write rectification.json/.md
+  --deadline DATE|DAYS     deadline of the 整改通知书 (YYYY-MM-DD, or days after the scan; default 15)
   --log-level LEVEL        ${LOG_LEVELS.join('|')} (default: warn); logs go to stderr
   --quiet                  do not print the summary table
 `;
 
-const DEMO_HELP = `Usage: govscan demo [--out DIR] [--log-level LEVEL]
+const DEMO_HELP = `Usage: govscan demo [--out DIR] [--next-quarter] [--log-level LEVEL]
 
 Starts a simulated world on loopback (a DNS server, HTTP and HTTPS virtual hosts
 with their own CA) holding the 41 sites of the Ya'an example registry, some of
-them broken the way the 2018 Q2 census found them; scans it; writes the reports
-to DIR (default: govscan-out/demo); prints a summary; stops the world.
+them broken the way the 2018 Q2 census found them, and counterfeits of the
+portal; scans it with every scanner; writes every report to DIR (default:
+govscan-out/demo); investigates the reported counterfeits (case bundles and
+dossiers in DIR/cases); prints a summary; stops the world.
+
+  --next-quarter   the world after the rectification: scans it into DIR/next-quarter
+                   and compares with the run in DIR (是否完成整改)
+
 Needs no root and no network.
 `;
 
@@ -63,6 +74,8 @@ const scanOptions = {
   'allow-private-targets': { type: 'boolean' },
   'ca-file': { type: 'string' },
   rules: { type: 'string' },
+  previous: { type: 'string' },
+  deadline: { type: 'string' },
   'log-level': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -91,6 +104,34 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[]
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/** Parse a command that takes exactly `count` positional arguments. */
+function parseWithPositionals<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, names: string[], command: string) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (parsed.positionals.length !== names.length) throw new UsageError(`${command}: expected ${names.join(' ')} (see govscan ${command} --help)`);
+  return parsed;
+}
+
+/** The network flags investigate and case recheck share. */
+function netOptions(v: { resolver?: string; 'connect-to'?: string[]; 'ca-file'?: string; 'allow-private-targets'?: boolean; timeout?: string; 'browser-timeout'?: string; 'max-bytes'?: string; tsa?: string; 'tsa-cert'?: string }, signal: AbortSignal): NetOptions {
+  return {
+    ...(v.resolver ? { resolver: v.resolver } : {}),
+    connectTo: v['connect-to'] ?? [],
+    ...(v['ca-file'] ? { caFile: v['ca-file'] } : {}),
+    allowPrivateTargets: v['allow-private-targets'] ?? false,
+    ...(v.timeout !== undefined ? { timeoutMs: positiveInt('timeout', v.timeout, 0, 600_000) } : {}),
+    ...(v['browser-timeout'] !== undefined ? { browserTimeoutMs: positiveInt('browser-timeout', v['browser-timeout'], 0, 600_000) } : {}),
+    ...(v['max-bytes'] !== undefined ? { maxBytes: positiveInt('max-bytes', v['max-bytes'], 0, 512 * 1024 * 1024) } : {}),
+    ...(v.tsa ? { tsa: v.tsa } : {}),
+    ...(v['tsa-cert'] ? { tsaCert: v['tsa-cert'] } : {}),
+    signal,
+  };
 }
 
 export interface CommandIo {
@@ -132,6 +173,8 @@ const commands = {
         allowPrivateTargets: v['allow-private-targets'] ?? false,
         ...(v['ca-file'] ? { caFile: v['ca-file'] } : {}),
         ...(v.rules ? { rulesDir: v.rules } : {}),
+        ...(v.previous ? { previous: v.previous } : {}),
+        ...(v.deadline ? { deadline: v.deadline } : {}),
         logLevel: logLevel(v['log-level']),
         summary: !v.quiet,
         progress: io.stderr.isTTY ? io.stderr : null,
@@ -145,8 +188,8 @@ const commands = {
     summary: 'the whole job against a simulated world on loopback',
     help: DEMO_HELP,
     async run(args, io) {
-      const { values: v } = parse(args, { out: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
-      await demoCommand({ out: v.out ?? 'govscan-out/demo', logLevel: logLevel(v['log-level']), signal: io.signal, progress: io.stderr.isTTY ? io.stderr : null, stdout: io.stdout });
+      const { values: v } = parse(args, { out: { type: 'string' }, 'next-quarter': { type: 'boolean' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+      await demoCommand({ out: v.out ?? 'govscan-out/demo', nextQuarter: v['next-quarter'] ?? false, logLevel: logLevel(v['log-level']), signal: io.signal, progress: io.stderr.isTTY ? io.stderr : null, stdout: io.stdout });
       return EXIT.OK;
     },
   },
@@ -165,6 +208,43 @@ const commands = {
         stdout: io.stdout,
         stderr: io.stderr,
       });
+    },
+  },
+  diff: {
+    summary: 'compare two runs: new, fixed and persisting findings per site (是否完成整改)',
+    help: DIFF_HELP,
+    async run(args, io) {
+      const { values: v, positionals } = parseWithPositionals(args, { out: { type: 'string' }, quiet: { type: 'boolean' } }, ['OLD-DIR', 'NEW-DIR'], 'diff');
+      const r = await diffCommand({ oldDir: positionals[0]!, newDir: positionals[1]!, ...(v.out ? { out: v.out } : {}), summary: !v.quiet, stdout: io.stdout });
+      return r.exitCode;
+    },
+  },
+  investigate: {
+    summary: 'a reported site → evidence bundle and takedown dossier',
+    help: INVESTIGATE_HELP,
+    async run(args, io) {
+      const { values: v, positionals } = parseWithPositionals(args, investigateOptions, ['<url>'], 'investigate');
+      if (!v.registry) throw new UsageError('investigate: --registry FILE is required (see govscan investigate --help)');
+      const r = await investigateCommand({ url: positionals[0]!, registry: v.registry, out: v.out ?? 'govscan-out/cases', ...(v['case-config'] ? { caseConfig: v['case-config'] } : {}), ...netOptions(v, io.signal), stdout: io.stdout });
+      return r.exitCode;
+    },
+  },
+  verify: {
+    summary: 'check a case bundle: manifest, custody chain, timestamp',
+    help: VERIFY_HELP,
+    async run(args, io) {
+      const { values: v, positionals } = parseWithPositionals(args, verifyOptions, ['CASE-DIR'], 'verify');
+      return verifyCommand({ dir: positionals[0]!, ...(v['tsa-cert'] ? { tsaCert: v['tsa-cert'] } : {}), stdout: io.stdout });
+    },
+  },
+  case: {
+    summary: 'case recheck CASE-DIR: capture again, record live, changed or gone',
+    help: CASE_RECHECK_HELP,
+    async run(args, io) {
+      const [sub, ...rest] = args;
+      if (sub !== 'recheck') throw new UsageError(`case: unknown subcommand ${JSON.stringify(sub ?? '')} (known: recheck)`);
+      const { values: v, positionals } = parseWithPositionals(rest, investigateOptions, ['CASE-DIR'], 'case recheck');
+      return caseRecheckCommand({ dir: positionals[0]!, ...(v.registry ? { registry: v.registry } : {}), ...netOptions(v, io.signal), stdout: io.stdout });
     },
   },
 } satisfies Record<string, Command>;

@@ -16,10 +16,13 @@ import {
   UsageError,
   type LogLevel,
   type Registry,
+  type Reporter,
+  type ReportOptions,
   type ScanRun,
   type Severity,
 } from '@govscan/core';
 import { createNetClient } from '@govscan/net';
+import { checkDeadline, checkPreviousRun } from './diff.js';
 import { renderSummary } from './summary.js';
 import { reporters, scanners, type ReporterId, type ScannerId } from './tables.js';
 
@@ -45,6 +48,10 @@ export interface ScanCommandOptions {
   signal?: AbortSignal;
   /** Where the summary goes (default: process.stdout). */
   stdout?: NodeJS.WritableStream;
+  /** Output folder of an earlier run to compare with (是否完成整改). */
+  previous?: string;
+  /** Deadline of the rectification notices: YYYY-MM-DD or a number of days. */
+  deadline?: string;
 }
 
 export interface ScanCommandResult {
@@ -105,6 +112,8 @@ export async function scanCommand(o: ScanCommandOptions, registry?: Registry): P
   const rules = await loadRules(o.rulesDir ?? defaultRulesDir, { scanners });
   const selected = scannerIds.map((id) => scanners[id]);
   const activeRules = rules.filter((r) => scannerIds.includes(r.scanner as ScannerId));
+  if (o.deadline !== undefined) checkDeadline(o.deadline);
+  if (o.previous !== undefined) await checkPreviousRun(o.previous);
   await prepareOutDir(o.out);
   const net = createNetClient({
     ...(o.resolver ? { resolver: o.resolver } : {}),
@@ -129,6 +138,7 @@ export async function scanCommand(o: ScanCommandOptions, registry?: Registry): P
       net,
       concurrency: o.concurrency,
       timeoutMs: o.timeoutMs,
+      ...(o.caFile ? { caFile: o.caFile } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       log,
       tool: { name: 'govscan', version: toolVersion },
@@ -140,6 +150,8 @@ export async function scanCommand(o: ScanCommandOptions, registry?: Registry): P
         concurrency: o.concurrency,
         allowPrivateTargets: o.allowPrivateTargets,
         failOn: o.failOn ?? null,
+        ...(o.previous !== undefined ? { previous: o.previous } : {}),
+        ...(o.deadline !== undefined ? { deadline: o.deadline } : {}),
       },
       onProgress: progress
         ? (done, total, site) => progress.write(`\r\x1b[2K[${done}/${total}] ${site.code} ${site.name}`)
@@ -151,16 +163,37 @@ export async function scanCommand(o: ScanCommandOptions, registry?: Registry): P
   }
 
   const files: string[] = [];
+  const reportOptions: ReportOptions = { ...(o.previous !== undefined ? { previousDir: o.previous } : {}), ...(o.deadline !== undefined ? { deadline: o.deadline } : {}) };
   for (const id of formats) {
-    const reporter = reporters[id];
+    const reporter: Reporter = reporters[id];
+    if (reporter.write) {
+      files.push(...(await reporter.write(run, o.out, reportOptions)));
+      continue;
+    }
     const file = path.join(o.out, reporter.fileName);
     await writeFile(file, reporter.render(run), 'utf8');
     files.push(file);
   }
   const exitCode = o.failOn && run.findings.some((f) => severityRank(f.severity) >= severityRank(o.failOn!)) ? 1 : 0;
-  if (o.summary) (o.stdout ?? process.stdout).write(renderSummary(run) + files.map((f) => `wrote ${f}\n`).join(''));
+  if (o.summary) (o.stdout ?? process.stdout).write(renderSummary(run) + renderWritten(o.out, files));
   log.info({ findings: run.findings.length, attempts: run.attempts.length, exitCode }, 'scan finished');
   return { run, files, exitCode };
+}
+
+/** The files written, one line each, those in sub-folders counted per folder. */
+export function renderWritten(out: string, files: string[]): string {
+  const lines: string[] = [];
+  const folders = new Map<string, number>();
+  for (const f of files) {
+    const rel = path.relative(out, f);
+    const top = rel.split(path.sep)[0]!;
+    if (top === rel || top === '..') lines.push(`wrote ${f}`);
+    else if (!folders.has(top)) {
+      folders.set(top, 1);
+      lines.push(`wrote ${path.join(out, top)}${path.sep}`);
+    } else folders.set(top, folders.get(top)! + 1);
+  }
+  return lines.map((l) => (l.endsWith(path.sep) ? `${l} (${folders.get(path.basename(l.slice(0, -1)))} files)` : l)).join('\n') + '\n';
 }
 
 export function parseSeverity(s: string): Severity {

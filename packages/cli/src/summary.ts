@@ -20,7 +20,8 @@ export function renderSummary(run: ScanRun): string {
     const sev = counts.some((n) => n > 0) ? SEVERITIES.slice().reverse().map((s, j) => (counts[j]! > 0 ? `${counts[j]}${SHORT[s]}` : '')).filter(Boolean).join(' ') : '-';
     const bad = attempts.filter((a) => a.status !== 'ok');
     const att = bad.length === 0 ? 'ok' : [...new Set(bad.map((a) => `${a.status}:${a.error?.code ?? '?'}`))].join(' ');
-    const problems = [...new Set(findings.map((f) => f.title.zh))].join('；') || '无';
+    // The problems column lists what needs fixing: info findings (grades, notes) are left out.
+    const problems = [...new Set(findings.filter((f) => f.severity !== 'info').map((f) => f.title.zh))].join('；') || '无';
     return [String(i + 1), site.code, site.name, homeText, sev, att, problems];
   });
   const total = (s: Severity): number => run.findings.filter((f) => f.severity === s).length;

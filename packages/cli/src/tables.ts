@@ -1,8 +1,15 @@
 import type { Reporter, Scanner } from '@govscan/core';
+import { censusReporter } from '@govscan/report-census';
+import { htmlReporter } from '@govscan/report-html';
 import { jsonReporter } from '@govscan/report-json';
+import { noticeReporter } from '@govscan/report-notice';
 import { sarifReporter } from '@govscan/report-sarif';
+import { census } from '@govscan/scanner-census';
+import { headers } from '@govscan/scanner-headers';
+import { lookalike } from '@govscan/scanner-lookalike';
 import { naming } from '@govscan/scanner-naming';
 import { reachability } from '@govscan/scanner-reachability';
+import { tls } from '@govscan/scanner-tls';
 
 /**
  * Every scanner govscan has, by id. Adding a scanner: write the package,
@@ -11,7 +18,13 @@ import { reachability } from '@govscan/scanner-reachability';
  */
 export const scanners = {
   reachability,
+  census,
+  tls,
+  headers,
   naming,
+  // Hunting runs in `govscan hunt`; in a scan it observes nothing. It is here so that
+  // rules/lookalike.yaml names a known scanner.
+  lookalike,
 } satisfies Record<string, Scanner>;
 export type ScannerId = keyof typeof scanners;
 
@@ -19,5 +32,8 @@ export type ScannerId = keyof typeof scanners;
 export const reporters = {
   json: jsonReporter,
   sarif: sarifReporter,
+  census: censusReporter,
+  notice: noticeReporter,
+  html: htmlReporter,
 } satisfies Record<string, Reporter>;
 export type ReporterId = keyof typeof reporters;

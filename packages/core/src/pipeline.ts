@@ -15,6 +15,8 @@ export interface RunScanOptions {
   /** Sites scanned at once. */
   concurrency?: number;
   timeoutMs?: number;
+  /** Extra trusted CAs (PEM file), passed to scanners as `ctx.caFile`. */
+  caFile?: string;
   signal?: AbortSignal;
   log?: Logger;
   tool: { name: string; version: string };
@@ -43,7 +45,7 @@ export async function runScan(o: RunScanOptions): Promise<ScanRun> {
   const limit = pLimit(Math.max(1, o.concurrency ?? 16));
   const total = sites.length * o.scanners.length;
   let done = 0;
-  const ctx = { net: o.net, registry: o.registry, timeoutMs: o.timeoutMs ?? 15_000, signal, log, now };
+  const ctx = { net: o.net, registry: o.registry, timeoutMs: o.timeoutMs ?? 15_000, signal, log, now, ...(o.caFile ? { caFile: o.caFile } : {}) };
 
   await Promise.all(
     sites.flatMap((site) =>

@@ -9,7 +9,7 @@ import { SITE_KINDS, type Registry, type Site, type SiteKind } from './types.js'
 export const SITE_CODE_PATTERN = /^(\d{6}|bm\d{4})\d{4}$/;
 const DIVISION_PATTERN = /^\d{6}$/;
 
-const FIELDS = ['code', 'name', 'unit', 'kind', 'division', 'urls', 'icp', 'psb', 'contact'] as const;
+const FIELDS = ['code', 'name', 'unit', 'kind', 'division', 'urls', 'icp', 'psb', 'contact', 'own'] as const;
 type Field = (typeof FIELDS)[number];
 const REQUIRED: readonly Field[] = ['code', 'name', 'unit', 'kind', 'division', 'urls'];
 
@@ -24,6 +24,7 @@ const CSV_HEADERS: Record<string, Field> = {
   icp: 'icp', icp备案号: 'icp', ICP备案号: 'icp',
   psb: 'psb', 公安机关备案号: 'psb', 公安备案号: 'psb',
   contact: 'contact', 联系方式: 'contact',
+  own: 'own', 自有网站: 'own',
 };
 
 /** One raw site as read from a file, with the line of each field. */
@@ -237,6 +238,12 @@ function validateSites(raws: RawSite[], file: string, problems: InputProblem[]):
     if (icp) site.icp = icp;
     if (psb) site.psb = psb;
     if (contact) site.contact = contact;
+    const own = raw.values.own;
+    if (own === true || own === 'true' || own === '是') site.own = true;
+    else if (own !== undefined && own !== null && own !== false && own !== 'false' && own !== '否' && own !== '') {
+      at('own', `expected true or false, got ${JSON.stringify(own)}`);
+      continue;
+    }
     sites.push(site);
   }
   if (raws.length === 0 && problems.length === 0) problems.push({ file, line: 1, field: 'sites', message: 'the registry lists no sites' });

@@ -30,6 +30,8 @@ export interface Site {
   /** 公安机关备案号, e.g. 川公网安备 51180202000001号 */
   psb?: string;
   contact?: string;
+  /** The office's own site: its robots.txt does not restrict the census crawl. */
+  own?: boolean;
   /** Where the site was declared: registry file and 1-based line. */
   source?: { file: string; line: number };
 }
@@ -271,6 +273,8 @@ export interface ScanContext {
   log: Logger;
   /** Clock, so tests and reports agree on times. */
   now(): Date;
+  /** The --ca-file of the run (extra trusted CAs, PEM), for scanners that judge certificates themselves. */
+  caFile?: string;
 }
 
 export interface ScanOutput {
@@ -304,9 +308,22 @@ export interface ScanRun {
   findings: Finding[];
 }
 
+/** Options a reporter that writes files itself may use. */
+export interface ReportOptions {
+  /** Output folder of an earlier run, to compare with (`--previous DIR`): what was fixed, what remains. */
+  previousDir?: string;
+  /** Deadline of rectification notices: `YYYY-MM-DD`, or a number of days after the run. */
+  deadline?: string;
+}
+
 export interface Reporter {
   id: string;
   /** File name written in the output directory. */
   fileName: string;
   render(run: ScanRun): string;
+  /**
+   * Optional: write one or more files (binary ones too) into `dir` instead of
+   * `render`'s single text file; resolves to the paths written.
+   */
+  write?(run: ScanRun, dir: string, options?: ReportOptions): Promise<string[]>;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBody } from './decode.js';
-import { first, parseHtml, visibleText } from './dom.js';
+import { elements, first, parseHtml, visibleText } from './dom.js';
 
 const gbk = (s: string): Buffer => {
   // encode by inverting node's GBK decoder for the few characters used here
@@ -58,5 +58,11 @@ describe('dom', () => {
   it('reads text nested far deeper than the call stack allows', () => {
     const doc = parseHtml('<span>'.repeat(30_000) + '网站标识码：5118000022');
     expect(visibleText(doc)).toBe('网站标识码：5118000022');
+  });
+
+  it('lists every element in document order', () => {
+    const doc = parseHtml('<html><head><title>t</title></head><body><div><p>a<b>b</b></p><img src=x></div><!-- c --><script>x</script></body></html>');
+    expect(elements(doc).map((e) => e.name)).toEqual(['html', 'head', 'title', 'body', 'div', 'p', 'b', 'img', 'script']);
+    expect(elements([])).toEqual([]);
   });
 });

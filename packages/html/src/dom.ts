@@ -22,6 +22,19 @@ export function attr(el: Element | null | undefined, name: string): string | nul
   return el ? (getAttributeValue(el, name) ?? null) : null;
 }
 
+/** Every element below `root`, in document order (one walk, for readers that look at many tags at once). */
+export function elements(root: AnyNode | AnyNode[]): Element[] {
+  const out: Element[] = [];
+  const stack: AnyNode[] = (Array.isArray(root) ? [...root] : [root]).reverse();
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (isTag(n)) out.push(n);
+    const children = (n as { children?: AnyNode[] }).children;
+    if (children) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return out;
+}
+
 const INVISIBLE = new Set(['script', 'style', 'noscript', 'template', 'head', 'title']);
 
 /**

@@ -87,11 +87,7 @@ export class StubResolver implements Resolver {
   }
 
   private query(name: string, type: DnsRecordType): { id: number; buf: Buffer } {
-    const q = new Packet();
-    q.header.id = randomInt(0x10000);
-    q.header.rd = 1;
-    (q.questions as unknown[]).push({ name, class: Packet.CLASS.IN, type: Packet.TYPE[type] });
-    return { id: q.header.id, buf: q.toBuffer() };
+    return encodeQuery(name, type);
   }
 
   /** One UDP exchange; resolves null on silence within `ms`. */
@@ -110,38 +106,52 @@ export class StubResolver implements Resolver {
 
   /** One TCP exchange (length-prefixed); resolves null on timeout. */
   private tcp(name: string, type: DnsRecordType, ms: number, signal?: AbortSignal): Promise<Buffer | null> {
-    const { id, buf } = this.query(name, type);
-    const sock = net.connect({ host: this.host, port: this.port });
-    return exchange(ms, signal, () => sock.destroy(), (settle) => {
-      let acc = Buffer.alloc(0);
-      sock.on('error', (err) => settle(err));
-      sock.on('connect', () => {
-        const len = Buffer.alloc(2);
-        len.writeUInt16BE(buf.length);
-        sock.write(Buffer.concat([len, buf]));
-      });
-      sock.on('data', (chunk: Buffer) => {
-        acc = Buffer.concat([acc, chunk]);
-        if (acc.length > MAX_TCP_MESSAGE + 2) return settle(Object.assign(new Error('oversized TCP answer'), { code: 'EDNSFORMAT' }));
-        if (acc.length < 2) return;
-        const need = acc.readUInt16BE(0);
-        if (acc.length < need + 2) return;
-        const msg = acc.subarray(2, need + 2);
-        if (msg.length >= 12 && msg.readUInt16BE(0) === id) settle(null, Buffer.from(msg));
-        else settle(Object.assign(new Error('mismatched TCP answer id'), { code: 'EDNSFORMAT' }));
-      });
-      sock.on('end', () => settle(null, null));
-    });
+    return tcpExchange(this.host, this.port, this.query(name, type), ms, signal);
   }
 
   close(): void {}
+}
+
+/** A DNS query message (recursion desired) with a random id (or the one given). */
+export function encodeQuery(name: string, type: DnsRecordType, id: number = randomInt(0x10000)): { id: number; buf: Buffer } {
+  const q = new Packet();
+  q.header.id = id;
+  q.header.rd = 1;
+  (q.questions as unknown[]).push({ name, class: Packet.CLASS.IN, type: Packet.TYPE[type] });
+  return { id: q.header.id, buf: q.toBuffer() };
+}
+
+/** One DNS exchange over TCP (length-prefixed, RFC 1035 §4.2.2); resolves null on timeout or an early close. */
+export function tcpExchange(host: string, port: number, query: { id: number; buf: Buffer }, ms: number, signal?: AbortSignal): Promise<Buffer | null> {
+  const { id, buf } = query;
+  const sock = net.connect({ host, port });
+  return exchange(ms, signal, () => sock.destroy(), (settle) => {
+    let acc = Buffer.alloc(0);
+    sock.on('error', (err) => settle(err));
+    sock.on('connect', () => {
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(buf.length);
+      sock.write(Buffer.concat([len, buf]));
+    });
+    sock.on('data', (chunk: Buffer) => {
+      acc = Buffer.concat([acc, chunk]);
+      if (acc.length > MAX_TCP_MESSAGE + 2) return settle(Object.assign(new Error('oversized TCP answer'), { code: 'EDNSFORMAT' }));
+      if (acc.length < 2) return;
+      const need = acc.readUInt16BE(0);
+      if (acc.length < need + 2) return;
+      const msg = acc.subarray(2, need + 2);
+      if (msg.length >= 12 && msg.readUInt16BE(0) === id) settle(null, Buffer.from(msg));
+      else settle(Object.assign(new Error('mismatched TCP answer id'), { code: 'EDNSFORMAT' }));
+    });
+    sock.on('end', () => settle(null, null));
+  });
 }
 
 /**
  * One request/reply over a socket: settles exactly once, on the reply, an
  * error, silence for `ms` (null) or the signal, and always closes the socket.
  */
-function exchange(ms: number, signal: AbortSignal | undefined, close: () => void, start: (settle: (err: Error | null, reply?: Buffer | null) => void) => void): Promise<Buffer | null> {
+export function exchange(ms: number, signal: AbortSignal | undefined, close: () => void, start: (settle: (err: Error | null, reply?: Buffer | null) => void) => void): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (err: Error | null, reply: Buffer | null = null): void => {
@@ -160,7 +170,7 @@ function exchange(ms: number, signal: AbortSignal | undefined, close: () => void
   });
 }
 
-type Done = (status: DnsStatus, answers?: DnsAnswer[], error?: { code: string; message: string }) => DnsResult;
+export type Done = (status: DnsStatus, answers?: DnsAnswer[], error?: { code: string; message: string }) => DnsResult;
 
 interface ParsedResource {
   name: string;
@@ -184,7 +194,8 @@ const TYPE_NAMES = new Map<number, DnsRecordType>(
   (['A', 'AAAA', 'CNAME', 'NS', 'MX', 'TXT', 'CAA', 'SOA'] as const).map((t) => [Packet.TYPE[t] as number, t]),
 );
 
-function interpret(packet: { header: { rcode: number }; answers: ParsedResource[] }, name: string, type: DnsRecordType, done: Done): DnsResult {
+/** Turn a parsed reply into a DnsResult with govscan's three states. */
+export function interpret(packet: { header: { rcode: number }; answers: ParsedResource[] }, name: string, type: DnsRecordType, done: Done): DnsResult {
   const rcode = packet.header.rcode;
   if (rcode === RCODE.NXDOMAIN) return done('nxdomain');
   if (rcode === RCODE.SERVFAIL) return done('servfail', [], { code: 'ESERVFAIL', message: 'server failure (SERVFAIL)' });
@@ -220,7 +231,8 @@ function presentation(t: DnsRecordType, r: ParsedResource): string {
   }
 }
 
-function isQueryableName(name: string): boolean {
+/** Whether a name can go into a query: 1..253 characters, labels of 1..63. */
+export function isQueryableName(name: string): boolean {
   if (name.length === 0 || name.length > 253) return false;
   return name.split('.').every((l, i, all) => (l.length > 0 || i === all.length - 1) && l.length <= 63);
 }

@@ -3,3 +3,4 @@ export { applyConnectTo, parseConnectTo, type ConnectToRule } from './connect-to
 export { parseHostPort, StubResolver, SystemResolver, type Resolver } from './dns.js';
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_REDIRECTS, fetchUrl, type HttpDeps } from './http.js';
 export { classifyAddress, policyAllows, type AddressClass } from './policy.js';
+export { MuxResolver, type MuxResolverOptions } from './dns-mux.js';

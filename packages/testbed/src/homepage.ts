@@ -21,6 +21,31 @@ export interface SitePageInput {
   contact?: string;
 }
 
+/** A link of the homepage's column nav. */
+export interface HomepageColumn {
+  href: string;
+  title: string;
+}
+
+/** An item of the homepage's news list. */
+export interface HomepageItem {
+  title: string;
+  href: string;
+  /** As printed, e.g. `2018-06-06`. */
+  date: string;
+}
+
+export interface HomepageOptions {
+  /** The day of the newest news item (default: now). */
+  date?: Date;
+  /** The column nav (default: 要闻动态, 通知公告, … linking to `/col/<slug>/`). */
+  columns?: HomepageColumn[];
+  /** The news list (default: `homepageNewsItems(site, { date })`). */
+  items?: HomepageItem[];
+  /** Markup inserted after the news list, as is (not escaped). */
+  extraHtml?: string;
+}
+
 const COLUMNS: [slug: string, title: string][] = [
   ['ywdt', '要闻动态'],
   ['tzgg', '通知公告'],
@@ -64,16 +89,29 @@ export function conacScriptUrl(code: string): string {
   return `https://dcs.conac.cn/js/${province}/000/0000/${id}/CA${province}0000000${id}0001.js`;
 }
 
-/** A full HTML5 (UTF-8) homepage of a Chinese government website. */
-export function governmentHomepage(site: SitePageInput, options: { date?: Date } = {}): string {
-  const e = escapeHtml;
+/** The default column nav: 要闻动态, 通知公告, 政策文件, … at `/col/<slug>/`. */
+export function homepageColumns(): HomepageColumn[] {
+  return COLUMNS.map(([slug, title]) => ({ href: `/col/${slug}/`, title }));
+}
+
+/** The default news list: 8 items, the newest on `date` (China time), then every three days. */
+export function homepageNewsItems(site: Pick<SitePageInput, 'code' | 'unit'>, options: { date?: Date } = {}): HomepageItem[] {
   const date = options.date ?? new Date();
-  const nav = COLUMNS.map(([slug, title]) => `      <li><a href="/col/${slug}/">${e(title)}</a></li>`).join('\n');
-  const news = NEWS_TITLES.map((title, i) => {
+  return NEWS_TITLES.map((title, i) => {
     const day = cstDate(new Date(date.getTime() - i * 3 * DAY));
     const href = `/art/${day.y}/${day.m}/${day.d}/art_${1000 + i}_${(fnv1a(site.code + i) % 900000) + 100000}.html`;
-    return `        <li><a href="${href}" target="_blank">${e(title(site.unit, cstDate(date).y))}</a><span class="date">${day.ymd}</span></li>`;
-  }).join('\n');
+    return { title: title(site.unit, cstDate(date).y), href, date: day.ymd };
+  });
+}
+
+/** A full HTML5 (UTF-8) homepage of a Chinese government website. */
+export function governmentHomepage(site: SitePageInput, options: HomepageOptions = {}): string {
+  const e = escapeHtml;
+  const date = options.date ?? new Date();
+  const nav = (options.columns ?? homepageColumns()).map((c) => `      <li><a href="${e(c.href)}">${e(c.title)}</a></li>`).join('\n');
+  const news = (options.items ?? homepageNewsItems(site, { date }))
+    .map((it) => `        <li><a href="${e(it.href)}" target="_blank">${e(it.title)}</a><span class="date">${e(it.date)}</span></li>`)
+    .join('\n');
   const footerLines = [
     `      <p>主办单位：${e(site.unit)}${site.contact ? `　联系电话：${e(site.contact)}` : ''}</p>`,
     `      <p>网站标识码：${e(site.code)}${
@@ -119,7 +157,7 @@ ${nav}
 ${news}
       </ul>
     </div>
-  </div>
+${options.extraHtml ? `${options.extraHtml}\n` : ''}  </div>
   <div class="footer">
     <div class="conac"><script type="text/javascript" src="${e(conacScriptUrl(site.code))}"></script></div>
     <div class="info">

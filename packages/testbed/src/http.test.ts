@@ -50,6 +50,20 @@ describe('world HTTP/HTTPS virtual hosts', () => {
         },
         { name: '*.wild.example.cn' },
         { name: 'cors.example.cn', http: { corsEchoOrigin: true, headers: { 'Access-Control-Allow-Credentials': 'true' } } },
+        {
+          name: 'cloak.example.cn',
+          http: {
+            pages: {
+              '/': {
+                body: '<title>real</title>',
+                byUserAgent: [
+                  { match: 'Baiduspider', page: { body: '<title>harmless</title>' } },
+                  { match: 'micromessenger', page: { status: 302, redirect: '/m' } },
+                ],
+              },
+            },
+          },
+        },
       ],
     });
   });
@@ -195,6 +209,26 @@ describe('world HTTP/HTTPS virtual hosts', () => {
     expect(echoed['access-control-allow-credentials']).toBe('true');
     expect((await get('cors.example.cn'))['access-control-allow-origin']).toBeUndefined();
     expect((await get('www.yaan.gov.cn', 'https://evil.example.org'))['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('serves a byUserAgent variant to the User-Agents that match it, the page itself to the rest', async () => {
+    const get = (ua?: string): Promise<{ status: number; location: string | undefined; body: string }> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: world.httpPort, path: '/', agent: false, timeout: 5000, headers: { host: 'cloak.example.cn', ...(ua ? { 'user-agent': ua } : {}) } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8') }));
+        });
+        req.on('timeout', () => req.destroy(new Error('client timeout')));
+        req.on('error', reject);
+        req.end();
+      });
+    expect((await get('Mozilla/5.0 (compatible; Baiduspider/2.0)')).body).toBe('<title>harmless</title>');
+    const wechat = await get('Mozilla/5.0 (Linux; Android 13) MicroMessenger/8.0');
+    expect(wechat.status).toBe(302);
+    expect(wechat.location).toBe('/m');
+    expect((await get('Mozilla/5.0 (Windows NT 10.0)')).body).toBe('<title>real</title>');
+    expect((await get()).body).toBe('<title>real</title>');
   });
 
   it('logs requests', async () => {

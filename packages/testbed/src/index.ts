@@ -9,12 +9,15 @@ export type {
   DnsSpec,
   HostSpec,
   PageSpec,
+  RawTlsProtocol,
+  RawTlsSpec,
   RequestLogEntry,
   Scenario,
   VhostSpec,
   World,
 } from './types.js';
 export { startWorld } from './world.js';
-export { governmentHomepage, conacScriptUrl, type SitePageInput } from './homepage.js';
+export { governmentHomepage, conacScriptUrl, homepageColumns, homepageNewsItems, type HomepageColumn, type HomepageItem, type HomepageOptions, type SitePageInput } from './homepage.js';
 export { encodeBody } from './charset.js';
 export { escapeHtml } from './html.js';
+export { startTsa, type Tsa, type TsaOptions } from './tsa.js';

@@ -22,6 +22,42 @@ export interface HostSpec {
   /** Default: a 200 page; null: the TLS handshake fails for this SNI. */
   https?: VhostSpec | null;
   cert?: CertSpec;
+  /**
+   * Serve port 443 of this host from a raw TLS responder instead of the HTTPS
+   * server (exact names only): it answers ClientHellos with a ServerHello for
+   * the configured protocols and suites, or an alert, and completes no handshake.
+   */
+  tlsRaw?: RawTlsSpec;
+}
+
+export type RawTlsProtocol = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' | 'TLCP';
+
+export interface RawTlsSpec {
+  /** Versions the server accepts (TLCP = GB/T 38636, version 0x0101). */
+  protocols: RawTlsProtocol[];
+  /** Cipher suite codes the server accepts, in its order of preference (TLS 1.3, TLCP and older suites may be mixed: each is used with its own version). */
+  suites: number[];
+  /** Per-version override of `suites` (e.g. RC4 only with TLS 1.0). */
+  suitesByProtocol?: Partial<Record<RawTlsProtocol, number[]>>;
+  /** Pick by the server's order (default true) or the client's. */
+  preferServerOrder?: boolean;
+  /** Send a CertificateStatus (a fixed minimal OCSP response) when the client asks (TLS ≤ 1.2). */
+  ocspStaple?: boolean;
+  /** Named groups (names such as 'x25519', 'secp256r1', 'X25519MLKEM768', or codes), server order. Default x25519, secp256r1, secp384r1. */
+  groups?: (string | number)[];
+  /**
+   * Hostile behaviour after reading the ClientHello: `stall` sends the first
+   * bytes of its answer and then nothing; `garbage` answers with non-TLS bytes;
+   * `truncate` sends part of a record and closes; `reset` sends a TCP RST;
+   * `huge-cert-list` sends a ServerHello and a Certificate message claiming 16 MiB.
+   */
+  behaviour?: 'stall' | 'garbage' | 'truncate' | 'reset' | 'huge-cert-list';
+  /**
+   * A different configuration on another loopback address of the same host
+   * (e.g. `{ '127.0.0.2': { protocols: ['TLSv1.0'] } }`, with `dns.a` listing
+   * both addresses): the responder also listens there.
+   */
+  byAddress?: Record<string, Partial<Omit<RawTlsSpec, 'byAddress'>>>;
 }
 
 export interface DnsSpec {
@@ -70,6 +106,12 @@ export interface PageSpec {
   /** Location header; the status defaults to 302. */
   redirect?: string;
   behaviour?: Behaviour;
+  /**
+   * Serve another page to clients whose User-Agent contains `match`
+   * (case-insensitive); the first entry that matches wins, else this page.
+   * For cloaking: a harmless page to one client, the real one to others.
+   */
+  byUserAgent?: { match: string; page: PageSpec }[];
 }
 
 export type Behaviour =
@@ -101,6 +143,12 @@ export interface CertSpec {
   viaIntermediate?: boolean;
   /** Issued by the intermediate CA but the server sends the leaf only (implies viaIntermediate). */
   omitIntermediate?: boolean;
+  /** Validity from yesterday for this many days (default 90; ignored with expired / notYetValid). */
+  validDays?: number;
+  /** Issued by a CA outside the world (not in caFile); the server sends the leaf and that CA's root. */
+  untrustedIssuer?: boolean;
+  /** Staple an OCSP response when the client asks (status_request). The bytes are a fixed minimal OCSPResponse, not a signed one. */
+  ocspStaple?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -130,7 +178,11 @@ export interface World {
   httpPort: number;
   httpsPort: number;
   ipv6: boolean;
-  /** curl --connect-to arguments mapping the standard ports to the world: [':80::<httpPort>', ':443::<httpsPort>'] (HOST1:PORT1:HOST2:PORT2 with HOST1 and HOST2 empty). */
+  /**
+   * curl --connect-to arguments mapping the standard ports to the world: [':80::<httpPort>', ':443::<httpsPort>']
+   * (HOST1:PORT1:HOST2:PORT2 with HOST1 and HOST2 empty), preceded by one `<host>:443::<port>` per `tlsRaw` host
+   * (the first match wins).
+   */
   connectTo: string[];
   /** PEM of the world's root CA. */
   caPem: string;
@@ -144,6 +196,8 @@ export interface World {
   dnsQueries: DnsQueryLogEntry[];
   /** The scenario the world was started from. */
   scenario: Scenario;
+  /** Raw TLS responders by host name (hosts with `tlsRaw`): port, addresses, ClientHellos received. */
+  rawTls: Record<string, { port: number; addresses: string[]; hellos: { serverName: string | null; version: number; suites: number; at: number }[] }>;
   /** Closes every server and socket (hung ones too) and deletes temp files. Idempotent. */
   stop(): Promise<void>;
 }

@@ -105,6 +105,13 @@ function findPage(pages: Record<string, PageSpec>, url: string): PageSpec | unde
   return Object.hasOwn(pages, path) ? pages[path] : undefined;
 }
 
+/** The page variant for this User-Agent (`byUserAgent`, first match wins; nested variants are not followed). */
+function pickByUserAgent(page: PageSpec | undefined, userAgent: string | undefined): PageSpec | undefined {
+  if (!page?.byUserAgent || !userAgent) return page;
+  const ua = userAgent.toLowerCase();
+  return page.byUserAgent.find((v) => v.match !== '' && ua.includes(v.match.toLowerCase()))?.page ?? page;
+}
+
 /** The request listener shared by the HTTP (tls=false) or HTTPS (tls=true) servers. */
 export function createRequestHandler(options: VhostOptions, tls: boolean): (req: IncomingMessage, res: ServerResponse) => void {
   const { table, log, timers } = options;
@@ -126,7 +133,7 @@ export function createRequestHandler(options: VhostOptions, tls: boolean): (req:
     }
     const v: VhostSpec = vhost ?? {};
     const pages = v.pages ?? { '/': defaultPage(host) };
-    const page = findPage(pages, url);
+    const page = pickByUserAgent(findPage(pages, url), req.headers['user-agent']);
     const behaviour: Behaviour | undefined = page?.behaviour ?? v.behaviour;
     if (!behaviour) {
       sendPage(req, res, v, page);

@@ -15,6 +15,12 @@ import { HostTable, normalizeName } from './names.js';
 import { generateRsaKey, type LeafMaterial, type RsaKey, WorldPki } from './pki.js';
 import type { DnsQueryLogEntry, HostSpec, RequestLogEntry, Scenario, World } from './types.js';
 import { createRequestHandler } from './vhost.js';
+import { startRawTls, type RawTlsServer } from './tls-raw.js';
+import { withValidity } from './validity.js';
+import { X509Certificate } from 'node:crypto';
+
+/** OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED tryLater(3) } — a staple that parses, not a signed answer. */
+const MINIMAL_OCSP_RESPONSE = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x03]);
 
 const MAX_REQUESTS = 10_000;
 const MAX_DNS_QUERIES = 100_000;
@@ -36,6 +42,14 @@ function validate(scenario: Scenario): void {
         }
       }
     }
+    if (host.tlsRaw) {
+      if (host.name.includes('*')) throw new Error(`testbed: ${host.name}: tlsRaw needs an exact host name`);
+      for (const a of Object.keys(host.tlsRaw.byAddress ?? {})) {
+        if (!/^127\.\d+\.\d+\.\d+$/.test(a) && a !== '::1') throw new Error(`testbed: ${host.name}: tlsRaw.byAddress ${a} is not a loopback address`);
+      }
+    }
+    const days = host.cert?.validDays;
+    if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650)) throw new Error(`testbed: ${host.name}: cert.validDays must be an integer in 1..3650`);
     const bits = host.cert?.keyBits;
     if (bits !== undefined && (!Number.isInteger(bits) || bits < 512 || bits > 16384)) {
       throw new Error(`testbed: ${host.name}: cert.keyBits must be an integer in 512..16384`);
@@ -115,7 +129,9 @@ export async function startWorld(scenario: Scenario): Promise<World> {
     for (const host of scenario.hosts) {
       if (host.https === null) continue;
       const name = normalizeName(host.name);
-      leaves.set(host, pki.leaf([name], host.cert, await ownKeys.get(host)));
+      const ownKey = await ownKeys.get(host);
+      const material = pki.leaf([name], host.cert, ownKey);
+      leaves.set(host, host.cert?.validDays || host.cert?.untrustedIssuer ? await withValidity(material, host.cert, ownKey, pki.intermediatePem) : material);
     }
     const fallback = pki.leaf(['localhost'], {}, undefined, ['127.0.0.1', '::1']);
     const anyWeak = [...leaves.values()].some((m) => m.weak);
@@ -186,6 +202,12 @@ export async function startWorld(scenario: Scenario): Promise<World> {
         http.createServer({ requireHostHeader: false, keepAliveTimeout: 5000 }, createRequestHandler(vhostOptions, false)),
         false,
       ) as http.Server;
+    // cert.ocspStaple: the leaf's DER → staple a fixed minimal OCSPResponse (responseStatus tryLater)
+    const stapled = new Set<string>();
+    for (const [host, m] of leaves) if (host.cert?.ocspStaple) stapled.add(new X509Certificate(m.leafPem).raw.toString('base64'));
+    const onOcspRequest = (certificate: Buffer, _issuer: Buffer, cb: (err: Error | null, resp?: Buffer) => void): void => {
+      cb(null, stapled.has(certificate.toString('base64')) ? MINIMAL_OCSP_RESPONSE : undefined);
+    };
     const makeHttps = (): https.Server =>
       track(
         https.createServer(
@@ -200,7 +222,7 @@ export async function startWorld(scenario: Scenario): Promise<World> {
             keepAliveTimeout: 5000,
           },
           createRequestHandler(vhostOptions, true),
-        ),
+        ).on('OCSPRequest', onOcspRequest),
         true,
       ) as https.Server;
 
@@ -253,6 +275,23 @@ export async function startWorld(scenario: Scenario): Promise<World> {
     });
     cleanups.push(() => dns.close());
 
+    // --- raw TLS responders (one port per tlsRaw host), reached through a host-specific connect-to entry
+    const rawTls: World['rawTls'] = {};
+    const rawConnectTo: string[] = [];
+    for (const host of scenario.hosts) {
+      if (!host.tlsRaw) continue;
+      const name = normalizeName(host.name);
+      const material = leaves.get(host) ?? fallback;
+      const chain = (material.certChainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) =>
+        Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64'),
+      );
+      const addresses = ['127.0.0.1', ...(ipv6 ? ['::1'] : []), ...Object.keys(host.tlsRaw.byAddress ?? {}).filter((a) => a !== '127.0.0.1' && a !== '::1')];
+      const server: RawTlsServer = await startRawTls(host.tlsRaw, chain, addresses, sockets, timers);
+      cleanups.push(() => server.close());
+      rawTls[name] = { port: server.port, addresses: server.addresses, hellos: server.hellos };
+      rawConnectTo.push(`${name}:443::${server.port}`);
+    }
+
     let stopping: Promise<void> | undefined;
     const world: World = {
       resolver: `127.0.0.1:${dns.port}`,
@@ -260,13 +299,14 @@ export async function startWorld(scenario: Scenario): Promise<World> {
       httpPort: bound.httpPort,
       httpsPort: bound.httpsPort,
       ipv6,
-      connectTo: [`:80::${bound.httpPort}`, `:443::${bound.httpsPort}`],
+      connectTo: [...rawConnectTo, `:80::${bound.httpPort}`, `:443::${bound.httpsPort}`],
       caPem: pki.caPem,
       caFile,
       intermediatePem: pki.intermediatePem,
       requests,
       dnsQueries,
       scenario,
+      rawTls,
       stop: () => {
         stopping ??= cleanup();
         return stopping;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { judge, loadRules, parseRegistry, silentLogger, type Registry, type ScanContext } from '@govscan/core';
+import { judge, parseRegistry, silentLogger, type Registry, type Rule, type ScanContext } from '@govscan/core';
 import { createNetClient } from '@govscan/net';
 import { startWorld, type World } from '@govscan/testbed';
 import { reachability } from './index.js';
@@ -62,11 +62,16 @@ describe('reachability', () => {
     expect(out.observations.find((o) => o.kind === 'reachability.homepage')!.facts.loaded).toBeNull();
   });
 
-  it('feeds the census rules: unreachable, slow, and nothing for an unknown', async () => {
-    const rules = (await loadRules()).map((r) => (r.id === 'census.slow' ? { ...r, match: { all: [{ fact: 'loaded', equals: true }, { fact: 'totalMs', gt: 300 }] } } : r));
+  it('gives availability rules what they need: unreachable, slow, and nothing for an unknown', async () => {
+    // The shipped census rules judge the census scanner's probes; rules on the homepage fetch work the same way.
+    const base = { severity: 'high', description: { zh: '-', en: '-' }, remediation: { zh: '-', en: '-' }, reference: '-', scanner: 'reachability', observation: 'reachability.homepage', source: { file: 'test', line: 1 } } as const;
+    const rules: Rule[] = [
+      { ...base, id: 'test.unreachable', title: { zh: '无法访问', en: 'unreachable' }, match: { fact: 'loaded', equals: false }, evidence: ['url', 'status', 'error'] },
+      { ...base, id: 'test.slow', title: { zh: '较慢', en: 'slow' }, match: { all: [{ fact: 'loaded', equals: true }, { fact: 'totalMs', gt: 300 }] } },
+    ];
     const outs = await Promise.all(['5118000022', '5118260001', '5118000021', '5118000031'].map((c) => scan(c)));
     const findings = judge(rules, outs.flatMap((o) => o.observations));
-    expect(findings.map((f) => [f.site.code, f.ruleId]).sort()).toEqual([['5118000031', 'census.unreachable'], ['5118260001', 'census.slow']]);
-    expect(findings.find((f) => f.ruleId === 'census.unreachable')!.evidence).toContain('status: 503');
+    expect(findings.map((f) => [f.site.code, f.ruleId]).sort()).toEqual([['5118000031', 'test.unreachable'], ['5118260001', 'test.slow']]);
+    expect(findings.find((f) => f.ruleId === 'test.unreachable')!.evidence).toContain('status: 503');
   });
 });

@@ -1,0 +1,117 @@
+/**
+ * The census reports: the 汇总表 as .xlsx, CSV (UTF-8 with BOM), Markdown and
+ * HTML; `census.json`, the record a later run verifies rectification
+ * against; and, given an earlier run, `rectification.json`/`.md`.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Reporter, ReportOptions, ScanRun } from '@govscan/core';
+import { CENSUS_RECORD_FILE, loadRunDir, recordFromRun, type CensusRecord } from './record.js';
+import { compareRuns, type Rectification } from './rectify.js';
+import { censusRows, inCensusScope, renderCsv, renderHtmlTable, renderMarkdown, renderXlsx, subtitle } from './table.js';
+
+export * from './record.js';
+export * from './rectify.js';
+export * from './table.js';
+
+export const CENSUS_FILES = {
+  xlsx: 'census-table.xlsx',
+  csv: 'census-table.csv',
+  md: 'census-table.md',
+  html: 'census-table.html',
+  record: CENSUS_RECORD_FILE,
+  rectificationJson: 'rectification.json',
+  rectificationMd: 'rectification.md',
+} as const;
+
+function findingLine(f: { ruleId: string; title: { zh: string }; target: string; severity: string }): string {
+  return `${f.title.zh}（${f.ruleId}，${f.severity}）：${f.target}`;
+}
+
+/** The rectification check as Markdown: per site, what was fixed, what remains, what could not be checked, what is new. */
+export function renderRectificationMarkdown(r: Rectification): string {
+  const t = r.totals;
+  const lines = [
+    '# 整改核查情况',
+    '',
+    `对照 ${r.previous.startedAt}${r.previous.source ? `（${r.previous.source}）` : ''} 与 ${r.current.startedAt} 两次检查：上次问题 ${t.previous} 个，已整改 ${t.fixed} 个，未整改 ${t.persisting} 个，未能核实 ${t.unverified} 个；新发现 ${t.new} 个。`,
+    '',
+  ];
+  for (const s of r.sites) {
+    if (s.previous.length === 0 && s.new.length === 0) continue;
+    lines.push(`## ${s.name}（${s.code}）${s.mark ? `：是否完成整改 ${s.mark}` : ''}`, '');
+    const block = (label: string, fs: typeof s.fixed): void => {
+      if (fs.length === 0) return;
+      lines.push(`- ${label}：`);
+      for (const f of fs) lines.push(`  - ${findingLine(f).replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))}`);
+    };
+    block('已整改', s.fixed);
+    block('未整改', s.persisting);
+    block('未能核实', s.unverified);
+    block('新发现', s.new);
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Rectification as JSON: finding ids and rule ids per site. */
+export function rectificationJson(r: Rectification): string {
+  const ids = (fs: { id: string; ruleId: string; target: string }[]) => fs.map((f) => ({ id: f.id, ruleId: f.ruleId, target: f.target }));
+  return `${JSON.stringify(
+    {
+      previous: r.previous,
+      current: r.current,
+      totals: r.totals,
+      sites: r.sites.map((s) => ({ code: s.code, name: s.name, rectified: s.mark, fixed: ids(s.fixed), persisting: ids(s.persisting), unverified: ids(s.unverified), new: ids(s.new) })),
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/**
+ * Write the 汇总表 in every format, the run's record, and — given an
+ * earlier record — the rectification files. Returns the paths written.
+ */
+export async function writeCensusReports(current: CensusRecord, dir: string, previous?: CensusRecord, options: { writeRecord?: boolean } = {}): Promise<string[]> {
+  // The 汇总表 speaks of the census problems (the seed's 存在的突出问题), and so does its 是否完成整改.
+  const rectification = previous ? compareRuns(previous, current, { scope: inCensusScope([...previous.rules, ...current.rules]) }) : undefined;
+  const rows = censusRows(current, rectification);
+  const meta = { subtitle: subtitle(current, rectification) };
+  const files: [string, string | Buffer][] = [
+    [CENSUS_FILES.xlsx, await renderXlsx(rows, { ...meta, created: new Date(current.startedAt) })],
+    [CENSUS_FILES.csv, renderCsv(rows)],
+    [CENSUS_FILES.md, renderMarkdown(rows, meta)],
+    [CENSUS_FILES.html, renderHtmlTable(rows, meta)],
+  ];
+  if (options.writeRecord !== false) files.push([CENSUS_FILES.record, `${JSON.stringify(current)}\n`]);
+  if (rectification) {
+    files.push([CENSUS_FILES.rectificationJson, rectificationJson(rectification)]);
+    files.push([CENSUS_FILES.rectificationMd, renderRectificationMarkdown(rectification)]);
+  }
+  const written: string[] = [];
+  for (const [name, content] of files) {
+    const file = path.join(dir, name);
+    await writeFile(file, content);
+    written.push(file);
+  }
+  return written;
+}
+
+/**
+ * `--format census`: the 汇总表 (.xlsx, .csv, .md, .html) and `census.json`;
+ * with `--previous DIR`, 是否完成整改 filled in and the rectification files.
+ */
+export const censusReporter: Reporter = {
+  id: 'census',
+  fileName: CENSUS_FILES.md,
+  render(run: ScanRun): string {
+    const record = recordFromRun(run);
+    return renderMarkdown(censusRows(record), { subtitle: subtitle(record) });
+  },
+  async write(run: ScanRun, dir: string, options: ReportOptions = {}): Promise<string[]> {
+    const previous = options.previousDir ? await loadRunDir(options.previousDir) : undefined;
+    return writeCensusReports(recordFromRun(run), dir, previous);
+  },
+};
+

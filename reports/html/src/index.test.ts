@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Attempt } from '@govscan/core';
+import { sampleCensusRun } from '@govscan/report-census/testing';
+import { grade, htmlReporter, renderHtmlReport } from './index.js';
+
+describe('report.html', () => {
+  it('is one self-contained file: no external reference, one inline script allowed by its hash', async () => {
+    const html = renderHtmlReport(await sampleCensusRun({ '5118260001': ['slow', 'duplicate'] }));
+    expect(htmlReporter).toMatchObject({ id: 'html', fileName: 'report.html' });
+    expect(html).not.toMatch(/\b(src|href)="(https?:)?\/\//);
+    expect(html).not.toMatch(/<link\b/);
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)];
+    expect(scripts).toHaveLength(1);
+    const hash = createHash('sha256').update(scripts[0]![1]!).digest('base64');
+    expect(html).toContain(`script-src 'sha256-${hash}'`);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('has the overview counts, a chart, the sites table and the details with evidence', async () => {
+    const html = renderHtmlReport(await sampleCensusRun({ '5118260001': ['slow', 'duplicate'], '5118220036': ['broken'] }));
+    expect(html).toContain('<b id="count-findings">3</b>');
+    expect(html).toContain('<b id="count-medium">1</b>');
+    expect(html).toMatch(/<svg id="chart"[^>]*>.*网站首页访问速度较慢/);
+    expect(html).toContain('<td class="grade grade-C"');
+    expect(html).toContain('链接 https://www.yingjing.gov.cn/art/1.html（位于 https://www.yingjing.gov.cn/）：HTTP 404');
+  });
+
+  it('escapes every scanned text', async () => {
+    const html = renderHtmlReport(await sampleCensusRun({ '5118000022': ['duplicate', 'staleColumn', 'hostile'] }));
+    expect(html).not.toContain('<script>window.__pwned');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
+  });
+
+  it('grades: A clean and complete, ? clean but incomplete, else by the worst severity', async () => {
+    const ok = { status: 'ok' } as Attempt;
+    const unknown = { status: 'unknown' } as Attempt;
+    const run = await sampleCensusRun({ '5118220036': ['broken'] });
+    expect(grade([], [ok])).toBe('A');
+    expect(grade([], [ok, unknown])).toBe('?');
+    expect(grade(run.findings, [ok])).toBe('C');
+  });
+});
