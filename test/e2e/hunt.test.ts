@@ -1,12 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRegistry } from '@govscan/core';
 import { governmentHomepage, startWorld, type World } from '@govscan/testbed';
-import { lookalikeWorld, type PlantedLookalike } from '../../packages/cli/src/demo/lookalike.js';
-import { huntCommand, untwistCommand } from '../../packages/cli/src/hunt.js';
-import { tempDir } from '../helpers/cli.js';
+import { huntCommand, lookalikeWorld, untwistCommand } from 'govscan';
+import type { PlantedLookalike } from '../../packages/cli/src/demo/lookalike.js';
+import { sink, tempDir } from '../helpers/cli.js';
 import { findingsErrors, sarifErrors } from '../helpers/schemas.js';
 
 const registryYaml = `version: 1
@@ -24,16 +23,6 @@ interface Doc {
   summary: { candidates: number; byClassification: Record<string, number> };
 }
 
-function sink(): Writable & { text: () => string } {
-  const chunks: Buffer[] = [];
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
-}
 
 let world: World;
 let dir: string;

@@ -2,10 +2,9 @@ import dgram from 'node:dgram';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { lintCommand, type LintOptions } from '../../packages/cli/src/lint.js';
-import { repoRoot, tempDir } from '../helpers/cli.js';
+import { repoRoot, sink, tempDir } from '../helpers/cli.js';
 
 const example = path.join(repoRoot, 'examples/yaan/registry.yaml');
 
@@ -23,16 +22,6 @@ sites:
   - { code: "5118000033", name: 雅安市财政局, unit: 雅安市财政局, kind: department, division: "511800", urls: [http://czj.yaan.gov.cn/, "http://雅安市财政局.政务/"] }
 `;
 
-function sink(): Writable & { text: () => string } {
-  const chunks: Buffer[] = [];
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
-}
 
 async function lint(registry: string, o: Partial<LintOptions> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = sink();

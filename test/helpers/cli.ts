@@ -16,7 +16,8 @@ export interface CliResult {
   ms: number;
 }
 
-function sink(): Writable & { text: () => string } {
+/** A writable that keeps what is written, for capturing a command's output. */
+export function sink(): Writable & { text: () => string } {
   const chunks: Buffer[] = [];
   const w = new Writable({
     write(chunk, _enc, cb) {

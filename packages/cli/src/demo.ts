@@ -3,6 +3,7 @@ import path from 'node:path';
 import { GovscanError, loadRegistry, type LogLevel } from '@govscan/core';
 import { startWorld } from '@govscan/testbed';
 import { plantCounterfeits } from './demo/investigate.js';
+import { lookalikeWorld, runLookalikeDemo } from './demo/lookalike.js';
 import { demoRegistryPath, demoWorld } from './demo-world.js';
 import { diffCommand } from './diff.js';
 import { investigateCommand } from './investigate.js';
@@ -40,6 +41,10 @@ export async function demoCommand(o: DemoOptions): Promise<ScanCommandResult> {
   const { scenario, planted } = demoWorld(registry, new Date(), { fixed: o.nextQuarter ?? false });
   // The counterfeit the 2018 circular reports, found through a citizen's message, and a cloaking variant.
   const reported = o.nextQuarter ? [] : plantCounterfeits(scenario, registry);
+  // Lookalike zones for the hunt: clones on China-specific names, a parked page, an unrelated site,
+  // a wildcard zone, a collision under gov.cn, and a resolver that drops a share of queries.
+  const lookalikes = o.nextQuarter ? null : lookalikeWorld(registry);
+  if (lookalikes) for (const h of lookalikes.hosts) if (!scenario.hosts.some((x) => x.name === h.name)) scenario.hosts.push(h);
   const world = await startWorld(scenario);
   try {
     out.write(
@@ -83,6 +88,11 @@ export async function demoCommand(o: DemoOptions): Promise<ScanCommandResult> {
       out.write(`\n$ govscan diff ${o.out} ${scanDir}\n\n`);
       await diffCommand({ oldDir: o.out, newDir: scanDir, summary: true, stdout: out });
       return result;
+    }
+
+    // Hunt for counterfeits of every registered site.
+    if (lookalikes && !o.signal?.aborted) {
+      await runLookalikeDemo({ registryPath: demoRegistryPath, world, planted: lookalikes.planted, out: path.join(o.out, 'hunt'), stdout: out, ...(o.signal ? { signal: o.signal } : {}), progress: o.progress ?? null });
     }
 
     // A citizen reports a counterfeit: verify it, preserve evidence, write the dossier for the telecom authority.

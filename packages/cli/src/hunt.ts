@@ -1,8 +1,7 @@
 /**
  * `govscan hunt` and `govscan untwist`: the lookalike hunter's commands.
  */
-import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import net from 'node:net';
 import {
@@ -36,6 +35,7 @@ import {
   type HuntResult,
   type UntwistResult,
 } from '@govscan/scanner-lookalike';
+import { prepareOutDir } from './out-dir.js';
 import { reporters, scanners } from './tables.js';
 import { clip, table } from './text.js';
 
@@ -141,31 +141,6 @@ function checkResolvers(specs: string[]): string[] {
     if (!net.isIP(host)) throw new UsageError(`--resolver: must be an IP address and port, got ${JSON.stringify(spec)}`);
   }
   return specs;
-}
-
-/** mkdir -p one level at a time (node's recursive mkdir can hang on some paths), then check it is writable. */
-async function prepareOutDir(dir: string): Promise<void> {
-  const ensure = async (d: string, depth: number): Promise<void> => {
-    try {
-      await mkdir(d);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') {
-        if (!(await stat(d)).isDirectory()) throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
-        return;
-      }
-      const parent = path.dirname(d);
-      if (code !== 'ENOENT' || parent === d || depth > 64) throw err;
-      await ensure(parent, depth + 1);
-      await mkdir(d);
-    }
-  };
-  try {
-    await ensure(path.resolve(dir), 0);
-    await access(dir, fsConstants.W_OK);
-  } catch (err) {
-    throw new GovscanError('E_OUT_DIR', `--out: cannot write to ${dir} (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`, { exitCode: 2 });
-  }
 }
 
 /** findings.json and findings.sarif take a ScanRun: the hunt's, with one scanner, `lookalike`. */

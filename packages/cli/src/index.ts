@@ -8,3 +8,5 @@ export { lintCommand, LINT_HELP } from './lint.js';
 export { caseRecheckCommand, investigateCommand, verifyCommand } from './investigate.js';
 export { checkDeadline, checkPreviousRun, diffCommand, renderDiffSummary } from './diff.js';
 export { CENSUS_PLANTS, plantCensus } from './demo/census.js';
+export { HUNT_HELP, huntCommand, UNTWIST_HELP, untwistCommand } from './hunt.js';
+export { lookalikeWorld, runLookalikeDemo } from './demo/lookalike.js';

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatProblems, GovscanError, InputError, LOG_LEVELS, toolVersion, UsageError, type LogLevel } from '@govscan/core';
 import { demoCommand } from './demo.js';
+import { HUNT_HELP, huntCommand, UNTWIST_HELP, untwistCommand } from './hunt.js';
 import { CASE_RECHECK_HELP, caseRecheckCommand, INVESTIGATE_HELP, investigateCommand, investigateOptions, VERIFY_HELP, verifyCommand, verifyOptions, type NetOptions } from './investigate.js';
 import { DIFF_HELP, diffCommand } from './diff.js';
 import { LINT_HELP, lintCommand } from './lint.js';
@@ -207,6 +208,76 @@ const commands = {
         ...(v['fail-on'] ? { failOn: parseSeverity(v['fail-on']) } : {}),
         stdout: io.stdout,
         stderr: io.stderr,
+      });
+    },
+  },
+  hunt: {
+    summary: 'lookalike domains of every registered site → resolved, triaged, classified',
+    help: HUNT_HELP,
+    async run(args, io) {
+      const { values: v } = parse(args, {
+        registry: { type: 'string' },
+        sites: { type: 'string' },
+        resolver: { type: 'string', multiple: true },
+        fuzzers: { type: 'string' },
+        out: { type: 'string' },
+        concurrency: { type: 'string' },
+        'triage-concurrency': { type: 'string' },
+        timeout: { type: 'string' },
+        'dns-timeout': { type: 'string' },
+        'connect-to': { type: 'string', multiple: true },
+        'allow-private-targets': { type: 'boolean' },
+        'ca-file': { type: 'string' },
+        rules: { type: 'string' },
+        'fail-on': { type: 'string' },
+        'generate-only': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        quiet: { type: 'boolean' },
+      });
+      if (!v.registry) throw new UsageError('hunt: --registry FILE is required (see govscan hunt --help)');
+      return huntCommand({
+        registry: v.registry,
+        sites: list(v.sites),
+        resolvers: v.resolver ?? [],
+        fuzzers: list(v.fuzzers),
+        out: v.out ?? 'govscan-out/hunt',
+        connectTo: v['connect-to'] ?? [],
+        allowPrivateTargets: v['allow-private-targets'] ?? false,
+        ...(v['ca-file'] ? { caFile: v['ca-file'] } : {}),
+        ...(v.rules ? { rulesDir: v.rules } : {}),
+        concurrency: positiveInt('concurrency', v.concurrency, 256, 4096),
+        triageConcurrency: positiveInt('triage-concurrency', v['triage-concurrency'], 16, 1024),
+        timeoutMs: positiveInt('timeout', v.timeout, 15_000, 600_000),
+        dnsTimeoutMs: positiveInt('dns-timeout', v['dns-timeout'], 5000, 600_000),
+        ...(v['fail-on'] ? { failOn: parseSeverity(v['fail-on']) } : {}),
+        generateOnly: v['generate-only'] ?? false,
+        logLevel: logLevel(v['log-level']),
+        summary: !v.quiet,
+        progress: io.stderr.isTTY ? io.stderr : null,
+        signal: io.signal,
+        stdout: io.stdout,
+      });
+    },
+  },
+  untwist: {
+    summary: 'score observed domains (a feed, logs) against the whole registry',
+    help: UNTWIST_HELP,
+    async run(args, io) {
+      const { values: v, positionals } = parseWithPositionals(args, { registry: { type: 'string' }, format: { type: 'string' }, 'min-score': { type: 'string' }, 'fail-on-match': { type: 'boolean' } }, ['FILE|-'], 'untwist');
+      if (!v.registry) throw new UsageError('untwist: --registry FILE is required (see govscan untwist --help)');
+      if (v.format !== undefined && !['table', 'json', 'csv'].includes(v.format)) throw new UsageError(`--format: expected table, json or csv, got ${JSON.stringify(v.format)}`);
+      let minScore: number | undefined;
+      if (v['min-score'] !== undefined) {
+        minScore = Number(v['min-score']);
+        if (!Number.isFinite(minScore)) throw new UsageError(`--min-score: expected a number, got ${JSON.stringify(v['min-score'])}`);
+      }
+      return untwistCommand({
+        registry: v.registry,
+        input: positionals[0]!,
+        ...(v.format ? { format: v.format as 'table' | 'json' | 'csv' } : {}),
+        ...(minScore !== undefined ? { minScore } : {}),
+        failOnMatch: v['fail-on-match'] ?? false,
+        stdout: io.stdout,
       });
     },
   },

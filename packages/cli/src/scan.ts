@@ -1,5 +1,4 @@
-import { access, mkdir, stat, writeFile } from 'node:fs/promises';
-import { constants as fsConstants } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   createLogger,
@@ -23,6 +22,7 @@ import {
 } from '@govscan/core';
 import { createNetClient } from '@govscan/net';
 import { checkDeadline, checkPreviousRun } from './diff.js';
+import { prepareOutDir } from './out-dir.js';
 import { renderSummary } from './summary.js';
 import { reporters, scanners, type ReporterId, type ScannerId } from './tables.js';
 
@@ -72,35 +72,6 @@ export function pickFormats(ids: string[]): ReporterId[] {
   const unknown = ids.filter((id) => !(id in reporters));
   if (unknown.length) throw new UsageError(`--format: unknown format(s) ${unknown.join(', ')} (known: ${Object.keys(reporters).join(', ')})`);
   return ids as ReporterId[];
-}
-
-/**
- * mkdir -p, one level at a time: node's own recursive mkdir never returns for
- * some paths (under /proc, for one), and a scan must not hang on its output folder.
- */
-async function ensureDir(dir: string, depth = 0): Promise<void> {
-  try {
-    await mkdir(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
-      return;
-    }
-    const parent = path.dirname(dir);
-    if (code !== 'ENOENT' || parent === dir || depth > 64) throw err;
-    await ensureDir(parent, depth + 1);
-    await mkdir(dir);
-  }
-}
-
-async function prepareOutDir(dir: string): Promise<void> {
-  try {
-    await ensureDir(path.resolve(dir));
-    await access(dir, fsConstants.W_OK);
-  } catch (err) {
-    throw new GovscanError('E_OUT_DIR', `--out: cannot write to ${dir} (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`, { exitCode: 2 });
-  }
 }
 
 export async function scanCommand(o: ScanCommandOptions, registry?: Registry): Promise<ScanCommandResult> {

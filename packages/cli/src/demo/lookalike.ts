@@ -102,8 +102,15 @@ export function lookalikeWorld(registry: Registry): { hosts: HostSpec[]; planted
   // A wildcard zone: every name under gov.cn.top resolves, so the suffix spoofs there exist only through it.
   hosts.push({ name: `*.${p.suffix}.top`, dns, http: page('建设中', '<p>网站建设中</p>'), https: null });
   for (const w of [`${p.registrable}.top`, `${p.host}.top`]) planted.push({ domain: w, ascii: w, code: portal.code, classification: 'wildcard', ruleId: null, seed: '泛解析域名', how: `*.${p.suffix}.top answers every name` });
-  // Every other name under these TLDs does not exist, and 5% of the queries for them go unanswered too.
-  for (const tld of TLDS) hosts.push({ name: `*.${domainToASCII(tld)}`, dns: { rcode: 'NXDOMAIN', drop: DEMO_DROP } });
+  // Every other name under these TLDs does not exist, and 5% of the queries for them go unanswered too;
+  // but no catch-all may cover a registered zone (yaan.gov.cn must stay as the scan sees it), so for .cn
+  // only its open second levels get one.
+  const zones = registry.sites.flatMap((s) => s.urls.map((u) => new URL(u).hostname.toLowerCase()));
+  const catchAll = [...TLDS.map((t) => domainToASCII(t)), 'com.cn', 'net.cn', 'org.cn', ...(p.province ? [`${p.province}.cn`] : [])];
+  for (const zone of catchAll) {
+    if (zones.some((z) => z === zone || z.endsWith(`.${zone}`))) continue;
+    hosts.push({ name: `*.${zone}`, dns: { rcode: 'NXDOMAIN', drop: DEMO_DROP } });
+  }
   return { hosts, planted };
 }
 
