@@ -4,6 +4,7 @@
  * the CONAC badge, 主办单位). Pure: no network.
  */
 import { attr, decodeBody, parseHtml, select, textContent, visibleText } from '@govscan/html';
+import { extractTokens } from '@govscan/scanner-naming';
 
 export interface FormFacts {
   action: string | null;
@@ -37,29 +38,22 @@ export interface PageFacts {
 
 const uniq = (xs: string[]): string[] => [...new Set(xs)];
 
-export function extractIdentityTokens(html: string, text: string): IdentityTokens {
-  const t = text.normalize('NFKC');
-  const doc = parseHtml(html);
-  const siteCodes: string[] = [];
-  for (const m of t.matchAll(/(?:标识码|识别码)\s*:?\s*((?:bm|BM)\d{8}|\d{10})(?!\d)/gu)) siteCodes.push(m[1]!.toLowerCase());
-  for (const el of select('meta', doc)) if (attr(el, 'name')?.toLowerCase() === 'siteidcode' && attr(el, 'content')) siteCodes.push(attr(el, 'content')!.trim().toLowerCase());
-  for (const el of select('[sitecode]', doc)) siteCodes.push(attr(el, 'sitecode')!.trim().toLowerCase());
-  const icp = [...t.matchAll(/(\p{Script=Han})\s*ICP\s*备\s*(\d+)\s*号(?:\s*-\s*(\d+))?/giu)].map((m) => `${m[1]}ICP备${m[2]}号${m[3] ? `-${m[3]}` : ''}`);
-  const psb = [...t.matchAll(/(\p{Script=Han})\s*公网安备\s*(\d+)\s*号/gu)].map((m) => `${m[1]}公网安备 ${m[2]}号`);
-  const conac: string[] = [];
-  for (const el of select('script[src], a[href], img[src]', doc)) {
-    const u = attr(el, 'src') ?? attr(el, 'href') ?? '';
-    if (/conac\.cn/i.test(u)) {
-      const id = /\/js\/\d+\/\d+\/\d+\/(\d+)\//.exec(u)?.[1] ?? /[?&]id=([0-9A-Za-z]+)/.exec(u)?.[1];
-      if (id) conac.push(id);
-    }
-  }
-  const sponsor = [...t.matchAll(/主办(?:单位|机关)?\s*:\s*([^\s|,;。，；、:]{2,60})/gu)].map((m) => m[1]!);
-  const meta = (name: string): string | null => {
-    const el = select('meta', doc).find((e) => attr(e, 'name')?.toLowerCase() === name);
-    return el ? (attr(el, 'content')?.trim() ?? null) || null : null;
+/**
+ * The identity tokens a page shows, read by the naming scanner's extractor (footer text,
+ * SiteIDCode meta, the 找错 script's sitecode, conac.cn badge URLs, ICP and 公网安备 lines).
+ */
+export function extractIdentityTokens(html: string, baseUrl: string): IdentityTokens {
+  const t = extractTokens(html, baseUrl);
+  const values = (list: { value: string }[]): string[] => uniq(list.map((x) => x.value));
+  return {
+    siteCodes: values(t.siteCodes).map((c) => c.toLowerCase()),
+    icp: values(t.icp),
+    psb: values(t.psb),
+    conac: values(t.conac),
+    sponsor: values(t.sponsor),
+    siteName: t.meta.SiteName,
+    siteDomain: t.meta.SiteDomain,
   };
-  return { siteCodes: uniq(siteCodes), icp: uniq(icp), psb: uniq(psb), conac: uniq(conac), sponsor: uniq(sponsor), siteName: meta('sitename'), siteDomain: meta('sitedomain') };
 }
 
 export function pageFacts(body: Uint8Array, contentType: string | null, baseUrl: string): PageFacts {
@@ -94,7 +88,7 @@ export function pageFacts(body: Uint8Array, contentType: string | null, baseUrl:
       /* not a URL */
     }
   }
-  return { title, charset: decoded.charset, forms, text, tokens: extractIdentityTokens(decoded.text, text), resourceHosts: uniq(resourceHosts) };
+  return { title, charset: decoded.charset, forms, text, tokens: extractIdentityTokens(decoded.text, baseUrl), resourceHosts: uniq(resourceHosts) };
 }
 
 /** Character-trigram Jaccard similarity of two texts (0..1). */
