@@ -15,26 +15,16 @@ import {
   GovscanError,
   siteOrder,
   type Finding,
-  type LocalizedText,
   type Matcher,
   type ScanRun,
-  type Severity,
+  type Rule,
 } from '@govscan/core';
 
 export const CENSUS_RECORD_FILE = 'census.json';
 export const CENSUS_RECORD_SCHEMA = 'govscan-census-record-v1';
 
-export interface RecordRule {
-  id: string;
-  title: LocalizedText;
-  severity: Severity;
-  description: LocalizedText;
-  remediation: LocalizedText;
-  reference: string;
-  scanner: string;
-  observation: string | null;
-  tags: string[];
-}
+/** A rule as the census record keeps it: core's fields, the observation kind (null in older records), tags always present. */
+export type RecordRule = Pick<Rule, 'id' | 'title' | 'severity' | 'description' | 'remediation' | 'reference' | 'scanner'> & { observation: string | null; tags: string[] };
 
 export interface RecordSite {
   code: string;

@@ -18,7 +18,6 @@ import {
   type AttemptStatus,
   type Fact,
   type Finding,
-  type LocalizedText,
   type Reporter,
   type Rule,
   type ScanRun,
@@ -49,16 +48,8 @@ export interface FindingsDocumentSite {
   identity: Record<string, Fact> | null;
 }
 
-export interface FindingsDocumentRule {
-  id: string;
-  title: LocalizedText;
-  severity: Severity;
-  description: LocalizedText;
-  remediation: LocalizedText;
-  reference: string;
-  scanner: string;
-  tags: string[];
-}
+/** A rule as findings.json publishes it: core's fields, tags always present. */
+export type FindingsDocumentRule = Pick<Rule, 'id' | 'title' | 'severity' | 'description' | 'remediation' | 'reference' | 'scanner'> & { tags: string[] };
 
 export interface FindingsDocument {
   $schema: typeof FINDINGS_SCHEMA_ID;
