@@ -1,14 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { domainToASCII } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lookalikeTransformation } from './attribution.js';
 import { Bundle, safeName } from './bundle.js';
 import { Custody, verifyCustodyText } from './custody.js';
 import { pageFacts, textSimilarity } from './page.js';
 
-describe('bundle, custody, attribution', () => {
+describe('bundle, custody, page facts', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'govscan-case-'));
@@ -50,15 +48,6 @@ describe('bundle, custody, attribution', () => {
     expect(verifyCustodyText(await readFile(file, 'utf8'))).toMatchObject({ ok: true });
     await writeFile(file, lines.join('\n'));
     await expect(Custody.resume(file, 'tester', { name: 'govscan', version: '0' })).rejects.toThrow(/line 3/);
-  });
-
-  it('names the lookalike transformation of a domain', () => {
-    expect(lookalikeTransformation('www.yaan.gov.cn.com', 'www.yaan.gov.cn')?.kind).toBe('suffix-appended');
-    expect(lookalikeTransformation('yaan-gov.cn', 'www.yaan.gov.cn')?.kind).toBe('dot-to-hyphen');
-    expect(lookalikeTransformation('www.yaan.com.cn', 'www.yaan.gov.cn')?.kind).toBe('tld-swap');
-    expect(lookalikeTransformation('www.yaam.gov.cn', 'www.yaan.gov.cn')?.kind).toBe('typo');
-    expect(lookalikeTransformation(domainToASCII('y\u0430an.gov.cn'), 'yaan.gov.cn')?.kind).toBe('homoglyph');
-    expect(lookalikeTransformation('www.example.org', 'www.yaan.gov.cn')).toBeNull();
   });
 
   it('reads forms and identity tokens from a page', () => {

@@ -9,8 +9,19 @@ export { buildManifest, MANIFEST_FILE, NOT_IN_MANIFEST, parseManifest, TSR_FILE,
 export { buildTimeStampReq, parseTimeStampReq, requestTimeStamp, verifyTimeStamp, type TimeStampResult, type TimeStampVerification } from './tsa.js';
 export { captureChain, captureDns, captureTls, finalExchange, type CertSummary, type ChainCapture, type DnsCapture, type Exchange, type TlsCapture } from './capture.js';
 export { CHROMIUM_ARGS, findChromium, hostResolverRules, launchBrowser, printHtmlToPdf, renderPage, type BrowserCapture, type HostMapping } from './browser.js';
-export { extractIdentityTokens, pageFacts, textSimilarity, type FormFacts, type IdentityTokens, type PageFacts } from './page.js';
-export { attribute, lookalikeTransformation, skeleton, siteHosts, type Attribution, type LookalikeKind, type LookalikeMatch, type TokenReason } from './attribution.js';
+export { pageFacts, textSimilarity, type FormFacts, type PageFacts } from './page.js';
+export {
+  attribute,
+  extractIdentityTokens,
+  lookalikeTransformation,
+  siteHostnames as siteHosts,
+  skeleton,
+  type Attribution,
+  type IdentityTokens,
+  type LookalikeKind,
+  type LookalikeMatch,
+  type TokenReason,
+} from '@govscan/identity';
 export { PROFILES, type ClientProfile } from './profiles.js';
 export { WarcWriter, type WarcExchange } from './warc.js';
 export { investigate, newCaseId, parseReportedUrl, recheckCase, type InvestigateContext, type InvestigateInput, type InvestigateResult, type RecheckResult } from './investigate.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { domainToUnicode } from 'node:url';
 import { GovscanError, UsageError, type NetClient, type Registry, type Site } from '@govscan/core';
 import { applyConnectTo, parseConnectTo, policyAllows, trustStore, type ConnectToRule } from '@govscan/net';
-import { attribute, siteHosts, type Attribution } from './attribution.js';
+import { attribute, type Attribution } from '@govscan/identity';
 import { launchBrowser, renderPage, type BrowserCapture, type HostMapping } from './browser.js';
 import { Bundle, safeName, sha256Hex, type WrittenFile } from './bundle.js';
 import { captureChain, captureDns, captureTls, finalExchange, type ChainCapture, type DnsCapture } from './capture.js';

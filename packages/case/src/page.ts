@@ -1,10 +1,10 @@
 /**
  * Facts of a captured HTML page: title, forms and what they collect, and the
  * identity tokens a government site shows (网站标识码, ICP 备案号, 公网安备号,
- * the CONAC badge, 主办单位). Pure: no network.
+ * the CONAC badge, 主办单位), as `@govscan/identity` reads them. Pure: no network.
  */
 import { attr, decodeBody, parseHtml, select, textContent, visibleText } from '@govscan/html';
-import { extractTokens } from '@govscan/scanner-naming';
+import { extractIdentityTokens, type IdentityTokens } from '@govscan/identity';
 
 export interface FormFacts {
   action: string | null;
@@ -12,17 +12,6 @@ export interface FormFacts {
   /** Input names/types: `password:pwd`, `text:username`, … */
   fields: string[];
   collectsPassword: boolean;
-}
-
-export interface IdentityTokens {
-  siteCodes: string[];
-  icp: string[];
-  psb: string[];
-  /** CONAC badge ids (from dcs.conac.cn script URLs). */
-  conac: string[];
-  sponsor: string[];
-  siteName: string | null;
-  siteDomain: string | null;
 }
 
 export interface PageFacts {
@@ -37,24 +26,6 @@ export interface PageFacts {
 }
 
 const uniq = (xs: string[]): string[] => [...new Set(xs)];
-
-/**
- * The identity tokens a page shows, read by the naming scanner's extractor (footer text,
- * SiteIDCode meta, the 找错 script's sitecode, conac.cn badge URLs, ICP and 公网安备 lines).
- */
-export function extractIdentityTokens(html: string, baseUrl: string): IdentityTokens {
-  const t = extractTokens(html, baseUrl);
-  const values = (list: { value: string }[]): string[] => uniq(list.map((x) => x.value));
-  return {
-    siteCodes: values(t.siteCodes).map((c) => c.toLowerCase()),
-    icp: values(t.icp),
-    psb: values(t.psb),
-    conac: values(t.conac),
-    sponsor: values(t.sponsor),
-    siteName: t.meta.SiteName,
-    siteDomain: t.meta.SiteDomain,
-  };
-}
 
 export function pageFacts(body: Uint8Array, contentType: string | null, baseUrl: string): PageFacts {
   const decoded = decodeBody(body, contentType);
@@ -88,7 +59,7 @@ export function pageFacts(body: Uint8Array, contentType: string | null, baseUrl:
       /* not a URL */
     }
   }
-  return { title, charset: decoded.charset, forms, text, tokens: extractIdentityTokens(decoded.text, baseUrl), resourceHosts: uniq(resourceHosts) };
+  return { title, charset: decoded.charset, forms, text, tokens: extractIdentityTokens(doc, baseUrl), resourceHosts: uniq(resourceHosts) };
 }
 
 /** Character-trigram Jaccard similarity of two texts (0..1). */

@@ -1,7 +1,7 @@
 import type { NetError } from '@govscan/core';
-import type { Attribution } from './attribution.js';
+import type { Attribution, IdentityTokens } from '@govscan/identity';
 import type { CertSummary, DnsCapture } from './capture.js';
-import type { FormFacts, IdentityTokens } from './page.js';
+import type { FormFacts } from './page.js';
 
 /** The office's details for the dossier (`--case-config`, YAML or JSON). */
 export interface CaseConfig {

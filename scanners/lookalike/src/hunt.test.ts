@@ -116,7 +116,7 @@ describe('hunt: classification and findings, each on its scenario only (5% of DN
   it('records the deciding signals, the score, the certificate and the page facts', () => {
     const c = result.candidates.find((x) => x.ascii === 'yaan-gov.cn')!;
     expect(c).toMatchObject({ score: 100, imitates: '5118000022', findings: ['lookalike.counterfeit'] });
-    expect(c.decidedBy).toEqual(expect.arrayContaining(['copies siteCode 5118000022', 'copies icp 蜀ICP备05005390号', 'same favicon']));
+    expect(c.decidedBy).toEqual(expect.arrayContaining(['copies siteCode 5118000022', 'copies icp 蜀ICP备05005390号-1', 'same favicon']));
     const obs = result.observations.find((o) => o.target === 'yaan-gov.cn')!;
     expect(obs.facts).toMatchObject({ loaded: true, scheme: 'https', textSimilarity: 1, faviconSame: true, certificate: { subject: 'yaan-gov.cn', coversHost: true, authorized: true } });
     const gbk = result.observations.find((o) => o.target === 'yaan.gov.cn.cc')!;

@@ -1,14 +1,12 @@
 /**
  * What a page says about whose it is: the identity tokens of a Chinese
- * government website (网站标识码, ICP 备案号, 公网安备号, the CONAC badge, the
- * site name and the 主办单位), its title, visible text, structure, forms, and
- * the marks of a parked domain.
+ * government website (read by `@govscan/identity`), its title, visible text,
+ * structure, forms, and the marks of a parked domain.
  */
 import { attr, decodeBody, first, parseHtml, select, textContent, visibleText, type Element } from '@govscan/html';
+import { extractTokens, identityOf, type Identity } from '@govscan/identity';
 
-export const IDENTITY_TOKENS = ['siteCode', 'icp', 'psb', 'conac', 'siteName', 'sponsor'] as const;
-export type IdentityToken = (typeof IDENTITY_TOKENS)[number];
-export type Identity = Record<IdentityToken, string[]>;
+export { conacId, IDENTITY_TOKENS, normalizeIcp, normalizePsb, type Identity, type IdentityToken } from '@govscan/identity';
 
 export interface PageFeatures {
   title: string | null;
@@ -25,28 +23,6 @@ export interface PageFeatures {
   parkedMarkers: string[];
   charset: string;
 }
-
-export const emptyIdentity = (): Identity => ({ siteCode: [], icp: [], psb: [], conac: [], siteName: [], sponsor: [] });
-
-/** 蜀ICP备05005390号-1 → 蜀ICP备05005390号 (the record, not the site number after it). */
-export function normalizeIcp(s: string): string | null {
-  const m = /([\p{Script=Han}])\s*ICP\s*[备證证]\s*(\d{6,})\s*号/iu.exec(s);
-  return m ? `${m[1]}ICP备${m[2]}号` : null;
-}
-
-/** 川公网安备 51180002000100号 → 51180002000100 */
-export function normalizePsb(s: string): string | null {
-  const m = /公网安备\s*(\d{10,})\s*号?/u.exec(s);
-  return m ? m[1]! : null;
-}
-
-/** The CONAC badge id out of its script URL (dcs.conac.cn/js/51/000/0000/<id>/CA….js). */
-export function conacId(url: string): string | null {
-  const m = /conac\.cn\/js\/\d+\/\d+\/\d+\/(\d{6,})\//i.exec(url) ?? /conac\.cn\/.*?CA(\d{12,})\d{4}\.js/i.exec(url);
-  return m ? m[1]! : null;
-}
-
-const unique = (xs: (string | null | undefined)[]): string[] => [...new Set(xs.filter((x): x is string => !!x && x.length > 0))];
 
 const PARKED: [RegExp, string][] = [
   [/this domain (name )?(is|may be) for sale|domain (name )?for sale|buy this domain|make an offer/i, 'for sale'],
@@ -89,21 +65,8 @@ export function pageFeatures(body: Uint8Array, contentType: string | null): Page
   const title = first('title', roots);
   const titleText = title ? textContent(title).replace(/\s+/g, ' ').trim() || null : null;
   const text = visibleText(roots).replace(/\s+/g, ' ').trim();
-  const meta = (name: string): string | null => {
-    for (const m of select('meta', roots)) if ((attr(m, 'name') ?? '').toLowerCase() === name.toLowerCase()) return (attr(m, 'content') ?? '').trim() || null;
-    return null;
-  };
-  const scripts = select('script', roots);
-  const links = select('a', roots).map((a) => `${attr(a, 'href') ?? ''} ${visibleText(a)}`);
-  const siteCodeText = /网站标识码\s*[:：]?\s*((?:\d{6}|bm\d{4})\d{4})/iu.exec(text)?.[1];
-  const identity: Identity = {
-    siteCode: unique([meta('SiteIDCode'), ...scripts.map((s) => attr(s, 'sitecode')), siteCodeText]).map((s) => s.toLowerCase()),
-    icp: unique([normalizeIcp(text), ...links.map(normalizeIcp)]),
-    psb: unique([normalizePsb(text), ...links.map(normalizePsb)]),
-    conac: unique(scripts.map((s) => conacId(attr(s, 'src') ?? ''))),
-    siteName: unique([meta('SiteName')]),
-    sponsor: unique([/主办单位\s*[:：]\s*([^\s|｜,，。;；]+)/u.exec(text)?.[1]]),
-  };
+  // No base URL: a lookalike's frames are not followed, and only they need one.
+  const identity = identityOf(extractTokens(doc, 'about:blank'));
   const forms = select('form', roots);
   const inputs = select('input, select, textarea', roots);
   const loginForm = inputs.some((i) => (attr(i, 'type') ?? '').toLowerCase() === 'password');

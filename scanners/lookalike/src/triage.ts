@@ -9,7 +9,8 @@ import tls from 'node:tls';
 import { distance } from 'fastest-levenshtein';
 import type { Attempt, Fact, FetchResult, NetClient, Site, SiteRef } from '@govscan/core';
 import { hostOf } from './domain.js';
-import { emptyIdentity, IDENTITY_TOKENS, jaccard, normalizeIcp, normalizePsb, pageFeatures, parkingNameServers, type Identity, type IdentityToken, type PageFeatures } from './page.js';
+import { emptyIdentity, IDENTITY_TOKENS, normalizeIcp, normalizePsb, sameToken, type Identity, type IdentityToken } from '@govscan/identity';
+import { jaccard, pageFeatures, parkingNameServers, type PageFeatures } from './page.js';
 
 const PAGE_BYTES = 1 << 20;
 const FAVICON_BYTES = 256 << 10;
@@ -104,7 +105,7 @@ export function compare(page: PageFeatures, faviconHash: string | null, g: Genui
   const copiedValues: Partial<Record<IdentityToken, string>> = {};
   const theirs: Identity = { ...page.identity, siteName: [...page.identity.siteName, ...(page.title ? [page.title] : [])] };
   for (const t of IDENTITY_TOKENS) {
-    const hit = theirs[t].find((v) => g.identity[t].includes(v));
+    const hit = theirs[t].find((v) => g.identity[t].some((x) => sameToken(t, v, x)));
     if (hit !== undefined) {
       copied.push(t);
       copiedValues[t] = hit;

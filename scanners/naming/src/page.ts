@@ -5,7 +5,7 @@
  */
 import type { Attempt, Fact, FetchResult, Observation, ScanContext, Site } from '@govscan/core';
 import { decodeBody, type DecodedPage } from '@govscan/html';
-import { extractTokens, mergeTokens, nfkc, type PageTokens, type Token } from './extract.js';
+import { extractTokens, icpMatches, mergeTokens, nfkc, type PageTokens, type Token } from '@govscan/identity';
 
 /** Frames are followed this deep (the homepage is depth 0) … */
 const MAX_FRAME_DEPTH = 2;
@@ -41,19 +41,6 @@ function missingEssentials(t: PageTokens): boolean {
 
 const norm = (s: string): string => nfkc(s).replace(/\s+/g, '').toLowerCase();
 const digits = (s: string): string => s.replace(/\D/g, '');
-
-/** ICP numbers match when their subject numbers match and the site number, when the page shows one, is the registry's. */
-function icpParts(s: string): { subject: string; n: string | null } | null {
-  const m = /^(.)icp备(\d+)号(?:-(\d+))?$/u.exec(norm(s));
-  return m ? { subject: `${m[1]}${m[2]}`, n: m[3] ?? null } : null;
-}
-
-function icpMatches(page: string, registry: string): boolean {
-  const a = icpParts(page);
-  const b = icpParts(registry);
-  if (!a || !b) return norm(page) === norm(registry);
-  return a.subject === b.subject && (a.n === null || a.n === b.n);
-}
 
 const values = (ts: Token[]): string[] => [...new Set(ts.map((t) => t.value))];
 const wheres = (ts: Token[]): string[] => [...new Set(ts.map((t) => `${t.value} @ ${t.where}`))];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { governmentHomepage } from '@govscan/testbed';
-import { conacId, extractTokens, mergeTokens } from './extract.js';
+import { extractIdentityTokens, extractTokens, identityOf, mergeTokens } from './extract.js';
 
 const site = { code: '5118000022', name: '雅安市人民政府', unit: '雅安市人民政府办公室', host: 'www.yaan.gov.cn', icp: '蜀ICP备05005390号-1', psb: '川公网安备 51180002000100号', contact: '0835-2212345' };
 
@@ -87,10 +87,46 @@ describe('extractTokens', () => {
   });
 });
 
-describe('conacId', () => {
-  it('reads the id from the badge script path or an id parameter', () => {
-    expect(conacId('https://dcs.conac.cn/js/23/000/0000/60446925/CA230000000604469250001.js')).toBe('60446925');
-    expect(conacId('https://bszs.conac.cn/sitename?method=show&id=5A9B')).toBe('5A9B');
-    expect(conacId('https://www.conac.cn/')).toBe('https://www.conac.cn/');
+describe('the CONAC badge, in every URL form', () => {
+  it('reads its id from the script path, the script file name and the link; keeps a badge URL that carries none', () => {
+    const t = extractTokens(
+      `<div class="footer">
+        <script src="https://dcs.conac.cn/js/51/000/0000/60446925/CA510000000604469250001.js"></script>
+        <script src="https://dcs.conac.cn/CA510000000876543210001.js"></script>
+        <a href="https://bszs.conac.cn/sitename?method=show&id=5A9B"><img src="/red.png"></a>
+        <a href="https://www.conac.cn/">CONAC</a>
+      </div>`,
+      'http://x/',
+    );
+    expect(t.conac).toEqual([
+      { value: '60446925', where: 'script[src]' },
+      { value: '87654321', where: 'script[src]' },
+      { value: '5A9B', where: 'a[href]' },
+      { value: 'https://www.conac.cn/', where: 'a[href]' },
+    ]);
+    expect(identityOf(t).conac).toEqual(['60446925', '87654321', '5A9B']);
+  });
+});
+
+describe('the values a case and a lookalike comparison read', () => {
+  const html = governmentHomepage(site);
+
+  it('gives a case each value once as the page shows it, the ICP number with its site number', () => {
+    expect(extractIdentityTokens(html, 'https://www.yaan.gov.cn/')).toMatchObject({
+      siteCodes: ['5118000022'],
+      icp: ['蜀ICP备05005390号-1'],
+      psb: ['川公网安备 51180002000100号', '51180002000100'],
+      sponsor: ['雅安市人民政府办公室'],
+      siteName: '雅安市人民政府',
+      siteDomain: 'www.yaan.gov.cn',
+    });
+  });
+
+  it('gives a lookalike comparison the ICP number with its -1, 公网安备 numbers as digits', () => {
+    const id = identityOf(extractTokens(html, 'https://www.yaan.gov.cn/'));
+    expect(id.icp).toEqual(['蜀ICP备05005390号-1']);
+    expect(id.psb).toEqual(['51180002000100']);
+    expect(id.siteName).toEqual(['雅安市人民政府']);
+    expect(identityOf(extractTokens('<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=51180002000100">备案</a>', 'http://x/')).psb).toEqual(['51180002000100']);
   });
 });
