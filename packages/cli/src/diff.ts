@@ -2,18 +2,19 @@
  * `govscan diff OLD NEW` and the checks behind `govscan scan --previous DIR`:
  * quarter-over-quarter rectification (整改核查) by finding fingerprints.
  */
-import { access, stat } from 'node:fs/promises';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
-import { GovscanError, UsageError } from '@govscan/core';
-import { compareRuns, isProblem, loadRunDir, writeCensusReports, type CensusRecord, type Rectification } from '@govscan/report-census';
+import { compareRuns, GovscanError, UsageError, type Rectification, type RunRecord, type Severity } from '@govscan/core';
+import { writeCensusReports } from '@govscan/report-census';
+import { loadRun } from '@govscan/report-json';
 import { parseDeadline } from '@govscan/report-notice';
 import { table } from './text.js';
 
 /** Read an earlier run's folder now, so that a bad `--previous` stops the scan before any traffic (exit 2). */
-export async function checkPreviousRun(dir: string): Promise<CensusRecord> {
+export async function checkPreviousRun(dir: string): Promise<RunRecord> {
   try {
-    return await loadRunDir(dir);
+    return await loadRun(dir);
   } catch (err) {
     if (err instanceof GovscanError) throw new GovscanError(err.code, `--previous: ${err.message}`, { exitCode: 2 });
     throw err;
@@ -28,10 +29,16 @@ export function checkDeadline(value: string): string {
 
 export const DIFF_HELP = `Usage: govscan diff OLD-DIR NEW-DIR [--out DIR] [--quiet]
 
-Compares two scans' findings by fingerprint: per site, the findings that are new, fixed
-and persisting, and 是否完成整改 (是 when every finding of the earlier run is gone, 否 with
-what remains). Prints the summary and writes, to --out (default: NEW-DIR), the 汇总表 with
-是否完成整改 filled in and rectification.json/.md. Exit 0; 2 when a folder is not a govscan run.
+Compares two scans (their findings.json): per site, the 突出问题 of the earlier run that
+the later one cleared (fixed), found again (persisting) or could not decide (unverified),
+and the new ones; 是否完成整改 is 是 when every earlier problem is cleared now, 否 when one
+persists, 未能核实 when none persists but one could not be decided. Prints the summary and
+writes, to --out (default: NEW-DIR; created when missing), the 汇总表 with 是否完成整改
+filled in and rectification.json/.md.
+
+  --problem-severity SEV   lowest severity of a 突出问题 (default: low)
+
+Exit 0; 2 when a folder is not a govscan run.
 `;
 
 export interface DiffCommandOptions {
@@ -43,6 +50,7 @@ export interface DiffCommandOptions {
   out?: string;
   /** Print the rectification table. */
   summary?: boolean;
+  problemSeverity?: Severity;
   stdout?: NodeJS.WritableStream;
 }
 
@@ -68,19 +76,19 @@ export function renderDiffSummary(r: Rectification): string {
  * comparison is a report, not a gate.
  */
 export async function diffCommand(o: DiffCommandOptions): Promise<DiffCommandResult> {
-  const [previous, current] = await Promise.all([loadRunDir(o.oldDir), loadRunDir(o.newDir)]);
+  const [previous, current] = await Promise.all([loadRun(o.oldDir), loadRun(o.newDir)]);
   const out = o.out ?? o.newDir;
   try {
+    await mkdir(out, { recursive: true });
     if (!(await stat(out)).isDirectory()) throw new Error('ENOTDIR');
     await access(out, fsConstants.W_OK);
   } catch (err) {
     throw new GovscanError('E_OUT_DIR', `--out: cannot write to ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { exitCode: 2 });
   }
   if (path.resolve(o.oldDir) === path.resolve(o.newDir)) throw new UsageError('diff: OLD and NEW are the same folder');
-  // Grades and notes are not problems to rectify.
-  const rectification = compareRuns(previous, current, { scope: isProblem([...previous.rules, ...current.rules]) });
-  // The later run's own record is already in its folder; only a different output folder gets a copy.
-  const files = await writeCensusReports(current, out, previous, { writeRecord: path.resolve(out) !== path.resolve(o.newDir) });
+  const options = o.problemSeverity ? { problemSeverity: o.problemSeverity } : {};
+  const rectification = compareRuns(previous, current, options);
+  const files = await writeCensusReports(current, out, previous, options);
   if (o.summary !== false) (o.stdout ?? process.stdout).write(renderDiffSummary(rectification) + files.map((f) => `wrote ${f}\n`).join(''));
   return { rectification, files, exitCode: 0 };
 }

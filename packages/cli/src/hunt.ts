@@ -36,7 +36,7 @@ import {
   type UntwistResult,
 } from '@govscan/scanner-lookalike';
 import { prepareOutDir } from './out-dir.js';
-import { reporters, scanners } from './tables.js';
+import { reporters, ruleScanners } from './tables.js';
 import { clip, table } from './text.js';
 
 export const HUNT_HELP = `Usage: govscan hunt --registry FILE [options]
@@ -157,6 +157,7 @@ export function huntRun(registry: Registry, result: HuntResult, rules: ScanRun['
     observations: result.observations,
     attempts: result.attempts,
     findings: result.findings,
+    verdicts: result.verdicts,
   };
 }
 
@@ -196,7 +197,7 @@ export async function huntCommand(o: HuntCommandOptions): Promise<number> {
   const resolvers = checkResolvers(o.resolvers ?? []);
   const registry = await loadRegistry(o.registry);
   const sites = selectSites(registry, o.sites);
-  const rules = (await loadRules(o.rulesDir ?? defaultRulesDir, { scanners: { ...scanners, lookalike } })).filter((r) => r.scanner === lookalike.id);
+  const rules = (await loadRules(o.rulesDir ?? defaultRulesDir, { scanners: ruleScanners })).filter((r) => r.scanner === lookalike.id);
   await prepareOutDir(o.out);
   const timeoutMs = o.timeoutMs ?? 15_000;
   const triageConcurrency = o.triageConcurrency ?? 16;

@@ -3,7 +3,7 @@ export { scanCommand, type ScanCommandOptions, type ScanCommandResult } from './
 export { demoCommand } from './demo.js';
 export { demoRegistryPath, demoScenario, demoWorld, plantedProblems, type PlantedProblem } from './demo-world.js';
 export { renderSummary } from './summary.js';
-export { reporters, scanners } from './tables.js';
+export { reporters, ruleScanners, scanners } from './tables.js';
 export { lintCommand, LINT_HELP } from './lint.js';
 export { caseRecheckCommand, investigateCommand, verifyCommand } from './investigate.js';
 export { checkDeadline, checkPreviousRun, diffCommand, renderDiffSummary } from './diff.js';

@@ -19,7 +19,7 @@ import {
   type Severity,
 } from '@govscan/core';
 import { REGISTRY_KINDS, registryObservations } from '@govscan/scanner-naming';
-import { scanners } from './tables.js';
+import { ruleScanners } from './tables.js';
 
 export interface LintOptions {
   registry: string;
@@ -60,7 +60,7 @@ export async function lintCommand(o: LintOptions): Promise<number> {
   try {
     if (o.format !== undefined && o.format !== 'text' && o.format !== 'json') throw new GovscanError('E_USAGE', `--format: expected text or json, got ${JSON.stringify(o.format)}`, { exitCode: 2 });
     registry = await loadRegistry(o.registry);
-    const all = await loadRules(o.rulesDir ?? defaultRulesDir, { scanners });
+    const all = await loadRules(o.rulesDir ?? defaultRulesDir, { scanners: ruleScanners });
     rules = all.filter((r) => r.scanner === 'naming' && (REGISTRY_KINDS as readonly string[]).includes(r.observation));
   } catch (e) {
     if (e instanceof InputError) {

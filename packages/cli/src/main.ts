@@ -9,7 +9,7 @@ import { parseSeverity, scanCommand } from './scan.js';
 import { reporters, scanners } from './tables.js';
 
 /** Exit codes, as documented in the README. */
-export const EXIT = { OK: 0, FINDINGS: 1, INPUT: 2, INTERNAL: 3, INTERRUPTED: 130 } as const;
+export const EXIT = { OK: 0, FINDINGS: 1, INPUT: 2, INTERNAL: 3, INCOMPLETE: 4, INTERRUPTED: 130 } as const;
 
 const HELP = `govscan ${toolVersion}: security and compliance scans of government websites
 
@@ -20,7 +20,8 @@ Usage:
 Run 'govscan <command> --help' for a command's options.
 
 Exit codes: 0 ok, 1 findings at or above --fail-on, 2 bad input or usage,
-3 internal error, 130 interrupted (reports of what was gathered are written).
+3 internal error, 4 incomplete (a site could not be fully checked; its reports say
+what and why), 130 interrupted (reports of what was gathered are written).
 `;
 
 const SCAN_HELP = `Usage: govscan scan --registry FILE [options]
@@ -36,6 +37,8 @@ const SCAN_HELP = `Usage: govscan scan --registry FILE [options]
   --concurrency N          sites scanned at once (default: 16)
   --timeout MS             timeout of each network operation (default: 15000)
   --fail-on SEVERITY       exit 1 when a finding is at or above: info|low|medium|high|critical
+  --problem-severity SEV   lowest severity of a 突出问题 in the 汇总表, notices and counts
+                           (default: low; census indicators always count)
   --allow-private-targets  contact unregistered targets that resolve to private addresses
   --ca-file PEM            extra trusted CA certificates (added to node's and NODE_EXTRA_CA_CERTS)
   --rules DIR              rule files (default: the rules/ folder shipped with govscan)
@@ -44,6 +47,10 @@ const SCAN_HELP = `Usage: govscan scan --registry FILE [options]
   --deadline DATE|DAYS     deadline of the 整改通知书 (YYYY-MM-DD, or days after the scan; default 15)
   --log-level LEVEL        ${LOG_LEVELS.join('|')} (default: warn); logs go to stderr
   --quiet                  do not print the summary table
+
+findings.json (the run's judged record, which --previous and diff read) is always written.
+Exit 0; 1 a finding at or above --fail-on; 4 a site could not be fully checked (the
+summary, the 汇总表 and the reports say which and why); 2 bad input; 130 interrupted.
 `;
 
 const DEMO_HELP = `Usage: govscan demo [--out DIR] [--next-quarter] [--log-level LEVEL]
@@ -72,6 +79,7 @@ const scanOptions = {
   concurrency: { type: 'string' },
   timeout: { type: 'string' },
   'fail-on': { type: 'string' },
+  'problem-severity': { type: 'string' },
   'allow-private-targets': { type: 'boolean' },
   'ca-file': { type: 'string' },
   rules: { type: 'string' },
@@ -171,6 +179,7 @@ const commands = {
         concurrency: positiveInt('concurrency', v.concurrency, 16, 1024),
         timeoutMs: positiveInt('timeout', v.timeout, 15_000, 600_000),
         ...(v['fail-on'] ? { failOn: parseSeverity(v['fail-on']) } : {}),
+        ...(v['problem-severity'] ? { problemSeverity: parseSeverity(v['problem-severity'], '--problem-severity') } : {}),
         allowPrivateTargets: v['allow-private-targets'] ?? false,
         ...(v['ca-file'] ? { caFile: v['ca-file'] } : {}),
         ...(v.rules ? { rulesDir: v.rules } : {}),

@@ -1,6 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  compareRuns,
+  DEFAULT_PROBLEM_SEVERITY,
+  isIncomplete,
+  judgeSites,
   createLogger,
   defaultRulesDir,
   GovscanError,
@@ -24,7 +28,7 @@ import { createNetClient } from '@govscan/net';
 import { checkDeadline, checkPreviousRun } from './diff.js';
 import { prepareOutDir } from './out-dir.js';
 import { renderSummary } from './summary.js';
-import { reporters, scanners, type ReporterId, type ScannerId } from './tables.js';
+import { reporters, ruleScanners, scanners, type ReporterId, type ScannerId } from './tables.js';
 
 export interface ScanCommandOptions {
   registry: string;
@@ -52,6 +56,8 @@ export interface ScanCommandOptions {
   previous?: string;
   /** Deadline of the rectification notices: YYYY-MM-DD or a number of days. */
   deadline?: string;
+  /** Lowest severity of a 突出问题 (default low). */
+  problemSeverity?: Severity;
 }
 
 export interface ScanCommandResult {
@@ -80,11 +86,11 @@ export async function scanCommand(o: ScanCommandOptions, registry?: Registry): P
   const formats = pickFormats(o.formats);
   const reg = registry ?? (await loadRegistry(o.registry));
   const sites = selectSites(reg, o.sites);
-  const rules = await loadRules(o.rulesDir ?? defaultRulesDir, { scanners });
+  const rules = await loadRules(o.rulesDir ?? defaultRulesDir, { scanners: ruleScanners });
   const selected = scannerIds.map((id) => scanners[id]);
   const activeRules = rules.filter((r) => scannerIds.includes(r.scanner as ScannerId));
   if (o.deadline !== undefined) checkDeadline(o.deadline);
-  if (o.previous !== undefined) await checkPreviousRun(o.previous);
+  const previous = o.previous !== undefined ? await checkPreviousRun(o.previous) : undefined;
   await prepareOutDir(o.out);
   const net = createNetClient({
     ...(o.resolver ? { resolver: o.resolver } : {}),
@@ -123,6 +129,7 @@ export async function scanCommand(o: ScanCommandOptions, registry?: Registry): P
         failOn: o.failOn ?? null,
         ...(o.previous !== undefined ? { previous: o.previous } : {}),
         ...(o.deadline !== undefined ? { deadline: o.deadline } : {}),
+        problemSeverity: o.problemSeverity ?? DEFAULT_PROBLEM_SEVERITY,
       },
       onProgress: progress
         ? (done, total, site) => progress.write(`\r\x1b[2K[${done}/${total}] ${site.code} ${site.name}`)
@@ -134,19 +141,21 @@ export async function scanCommand(o: ScanCommandOptions, registry?: Registry): P
   }
 
   const files: string[] = [];
-  const reportOptions: ReportOptions = { ...(o.previous !== undefined ? { previousDir: o.previous } : {}), ...(o.deadline !== undefined ? { deadline: o.deadline } : {}) };
-  for (const id of formats) {
+  const reportOptions: ReportOptions = { ...(previous ? { previous } : {}), ...(o.deadline !== undefined ? { deadline: o.deadline } : {}), ...(o.problemSeverity ? { problemSeverity: o.problemSeverity } : {}) };
+  // findings.json is the run's record (what --previous and diff read): always written.
+  for (const id of formats.includes('json') ? formats : (['json', ...formats] as ReporterId[])) {
     const reporter: Reporter = reporters[id];
     if (reporter.write) {
       files.push(...(await reporter.write(run, o.out, reportOptions)));
       continue;
     }
     const file = path.join(o.out, reporter.fileName);
-    await writeFile(file, reporter.render(run), 'utf8');
+    await writeFile(file, reporter.render(run, reportOptions), 'utf8');
     files.push(file);
   }
-  const exitCode = o.failOn && run.findings.some((f) => severityRank(f.severity) >= severityRank(o.failOn!)) ? 1 : 0;
-  if (o.summary) (o.stdout ?? process.stdout).write(renderSummary(run) + renderWritten(o.out, files));
+  const judged = judgeSites(run, reportOptions);
+  const exitCode = o.failOn && run.findings.some((f) => severityRank(f.severity) >= severityRank(o.failOn!)) ? 1 : isIncomplete(judged) ? 4 : 0;
+  if (o.summary) (o.stdout ?? process.stdout).write(renderSummary(run, judged, previous ? compareRuns(previous, run, reportOptions) : undefined, previous) + renderWritten(o.out, files));
   log.info({ findings: run.findings.length, attempts: run.attempts.length, exitCode }, 'scan finished');
   return { run, files, exitCode };
 }
@@ -167,7 +176,7 @@ export function renderWritten(out: string, files: string[]): string {
   return lines.map((l) => (l.endsWith(path.sep) ? `${l} (${folders.get(path.basename(l.slice(0, -1)))} files)` : l)).join('\n') + '\n';
 }
 
-export function parseSeverity(s: string): Severity {
-  if (!(SEVERITIES as readonly string[]).includes(s)) throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(s)}`);
+export function parseSeverity(s: string, flag = '--fail-on'): Severity {
+  if (!(SEVERITIES as readonly string[]).includes(s)) throw new UsageError(`${flag}: expected one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(s)}`);
   return s as Severity;
 }

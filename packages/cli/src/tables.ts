@@ -22,11 +22,11 @@ export const scanners = {
   tls,
   headers,
   naming,
-  // Hunting runs in `govscan hunt`; in a scan it observes nothing. It is here so that
-  // rules/lookalike.yaml names a known scanner.
-  lookalike,
 } satisfies Record<string, Scanner>;
 export type ScannerId = keyof typeof scanners;
+
+/** Every scanner rule files may name: the scan's, and the hunt's (`govscan hunt`). */
+export const ruleScanners = { ...scanners, lookalike } satisfies Record<string, Scanner>;
 
 /** Every report format `--format` accepts, by id. */
 export const reporters = {

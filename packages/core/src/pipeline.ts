@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import { judge } from './judge.js';
+import { judgeRun } from './judge.js';
 import { compareAttempts, compareFindings, siteOrder } from './order.js';
 import { silentLogger } from './log.js';
 import type { Attempt, Fact, Logger, NetClient, Observation, Registry, Rule, Scanner, ScanRun, Site } from './types.js';
@@ -54,7 +54,7 @@ export async function runScan(o: RunScanOptions): Promise<ScanRun> {
           const t0 = performance.now();
           const siteRef = { code: site.code, name: site.name };
           if (signal.aborted) {
-            attempts.push({ scanner: scanner.id, site: siteRef, target: site.urls[0] ?? '', check: 'scan', status: 'unknown', error: { code: 'E_ABORTED', message: 'run interrupted before this check started' }, startedAt: now().toISOString(), durationMs: 0 });
+            attempts.push({ scanner: scanner.id, site: siteRef, target: site.urls[0] ?? '', check: 'scan', status: 'unknown', error: { code: 'E_ABORTED', message: 'run interrupted before this check started' }, startedAt: now().toISOString(), durationMs: 0, covers: [...scanner.emits] });
           } else {
             try {
               const out = await scanner.scan(site, ctx);
@@ -71,6 +71,7 @@ export async function runScan(o: RunScanOptions): Promise<ScanRun> {
                 error: { code: 'E_SCANNER_CRASH', message: err instanceof Error ? err.message : String(err) },
                 startedAt: new Date(Date.now() - (performance.now() - t0)).toISOString(),
                 durationMs: Math.round(performance.now() - t0),
+                covers: [...scanner.emits],
               });
             }
           }
@@ -82,7 +83,8 @@ export async function runScan(o: RunScanOptions): Promise<ScanRun> {
   );
 
   const order = siteOrder(o.registry.sites);
-  const findings = judge(o.rules, observations).sort(compareFindings(order));
+  const judged = judgeRun({ rules: o.rules, sites, observations, attempts, scanners: o.scanners.map((s) => s.id) });
+  const findings = judged.findings.sort(compareFindings(order));
   attempts.sort(compareAttempts(order));
   return {
     tool: o.tool,
@@ -96,5 +98,6 @@ export async function runScan(o: RunScanOptions): Promise<ScanRun> {
     observations,
     attempts,
     findings,
+    verdicts: judged.verdicts,
   };
 }

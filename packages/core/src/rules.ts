@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import AjvModule, { type ErrorObject } from 'ajv';
 import { isCollection, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { InputError, type InputProblem } from './errors.js';
-import { SEVERITIES, type LeafMatcher, type Matcher, type Rule } from './types.js';
+import { RULE_KINDS, SEVERITIES, type LeafMatcher, type Matcher, type Rule } from './types.js';
 
 /** The `rules/` folder at the top of the workspace (the same from `src/` and `dist/`). */
 export const defaultRulesDir = fileURLToPath(new URL('../../../rules/', import.meta.url));
@@ -45,6 +45,27 @@ export const ruleFileSchema = {
         match: { $ref: '#/$defs/matcher' },
         evidence: { type: 'array', items: { type: 'string', minLength: 1 } },
         tags: { type: 'array', items: { type: 'string' } },
+        kind: { enum: [...RULE_KINDS] },
+        census: {
+          type: 'object',
+          required: ['phrase'],
+          additionalProperties: false,
+          properties: {
+            phrase: { type: 'string', minLength: 1 },
+            detail: { enum: ['count', 'values'] },
+            fact: { type: 'string', minLength: 1 },
+          },
+        },
+        grade: {
+          type: 'object',
+          required: ['fact', 'order'],
+          additionalProperties: false,
+          properties: {
+            fact: { type: 'string', minLength: 1 },
+            order: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+          },
+        },
+        classification: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
       },
     },
     matcher: {
@@ -144,18 +165,29 @@ export function parseRuleFile(text: string, file: string, problems: InputProblem
     }
     return [];
   }
-  const parsed = data as { rules: Omit<Rule, 'source'>[] };
+  const parsed = data as { rules: (Omit<Rule, 'source' | 'kind'> & { kind?: Rule['kind'] })[] };
   const rules: Rule[] = [];
   parsed.rules.forEach((r, i) => {
     const line = lineAt(doc.getIn(['rules', i], true));
     const before = problems.length;
+    const at = (p: (string | number)[], message: string): void => {
+      problems.push({ file, line: lineAt(doc.getIn(['rules', i, ...p], true)) || line, field: fieldPath(['rules', i, ...p]), message });
+    };
+    const kind = r.kind ?? 'problem';
+    const evidence = r.evidence ?? [];
+    if (kind === 'grade' && !r.grade) at(['kind'], 'a rule of kind grade needs a "grade" block (fact and order)');
+    if (kind !== 'grade' && r.grade) at(['grade'], 'only a rule of kind grade has a "grade" block');
+    if (r.grade && !evidence.includes(r.grade.fact)) at(['grade', 'fact'], `"${r.grade.fact}" must be one of the rule's evidence paths`);
+    if (r.census && kind !== 'problem') at(['census'], 'only a problem is a census indicator');
+    if (r.census?.detail === 'values' && !r.census.fact) at(['census', 'detail'], 'detail "values" needs "fact", the path whose values are listed');
+    if (r.census?.fact && !evidence.includes(r.census.fact)) at(['census', 'fact'], `"${r.census.fact}" must be one of the rule's evidence paths`);
     checkRegexes(r.match, (msg, p) => problems.push({ file, line: lineAt(doc.getIn(['rules', i, 'match', ...p], true)) || line, field: fieldPath(['rules', i, 'match', ...p]), message: msg }));
     if (options.scanners) {
       const scanner = options.scanners[r.scanner];
       if (!scanner) problems.push({ file, line: lineAt(doc.getIn(['rules', i, 'scanner'], true)) || line, field: `rules[${i}].scanner`, message: `unknown scanner "${r.scanner}" (known: ${Object.keys(options.scanners).join(', ')})` });
       else if (!scanner.emits.includes(r.observation)) problems.push({ file, line: lineAt(doc.getIn(['rules', i, 'observation'], true)) || line, field: `rules[${i}].observation`, message: `scanner ${r.scanner} emits no "${r.observation}" (it emits: ${scanner.emits.join(', ')})` });
     }
-    if (problems.length === before) rules.push({ ...r, source: { file, line } });
+    if (problems.length === before) rules.push({ ...r, kind, source: { file, line } });
   });
   return rules;
 }
@@ -225,34 +257,82 @@ export function factAt(facts: unknown, dotted: string): unknown {
 }
 
 /**
- * Evaluate a matcher against facts. Leaf operators on an array fact hold when
- * any element satisfies them (`missing` looks at the fact itself). A fact that
- * is `null` (unknown) satisfies only `missing: true` and `equals: null`, so an
- * unknown never silently passes or fails a comparison.
+ * Evaluate a matcher in three values: `true` (it holds), `false` (it does
+ * not), or `null` when a fact it needs is unknown (null or absent). `all`
+ * is false as soon as one part is false, `any` true as soon as one part is
+ * true; otherwise an unknown part makes the whole unknown, and `not` of an
+ * unknown is unknown. Leaf operators on an array fact hold when any element
+ * satisfies them. `missing` and `equals: null` ask about the unknown itself,
+ * so they always answer.
  */
-export function matches(m: Matcher, facts: unknown): boolean {
-  if ('all' in m) return m.all.every((x) => matches(x, facts));
-  if ('any' in m) return m.any.some((x) => matches(x, facts));
-  if ('not' in m) return !matches(m.not, facts);
+export function evaluate(m: Matcher, facts: unknown): boolean | null {
+  if ('all' in m) {
+    let unknown = false;
+    for (const x of m.all) {
+      const v = evaluate(x, facts);
+      if (v === false) return false;
+      if (v === null) unknown = true;
+    }
+    return unknown ? null : true;
+  }
+  if ('any' in m) {
+    let unknown = false;
+    for (const x of m.any) {
+      const v = evaluate(x, facts);
+      if (v === true) return true;
+      if (v === null) unknown = true;
+    }
+    return unknown ? null : false;
+  }
+  if ('not' in m) {
+    const v = evaluate(m.not, facts);
+    return v === null ? null : !v;
+  }
   return leaf(m, factAt(facts, m.fact));
 }
 
-function leaf(m: LeafMatcher, value: unknown): boolean {
-  if (m.missing !== undefined) return (value === undefined || value === null) === m.missing;
-  if ('equals' in m) {
-    if (Array.isArray(value) && !Array.isArray(m.equals)) return value.some((v) => deepEqual(v, m.equals));
-    return deepEqual(value, m.equals);
+/** Whether a matcher holds: `evaluate` is true. An unknown never holds. */
+export function matches(m: Matcher, facts: unknown): boolean {
+  return evaluate(m, facts) === true;
+}
+
+/** The fact paths of a matcher's leaves whose value is unknown (what made `evaluate` return null). */
+export function unknownFacts(m: Matcher, facts: unknown, out: string[] = []): string[] {
+  if ('all' in m) for (const x of m.all) unknownFacts(x, facts, out);
+  else if ('any' in m) for (const x of m.any) unknownFacts(x, facts, out);
+  else if ('not' in m) unknownFacts(m.not, facts, out);
+  else if (leaf(m, factAt(facts, m.fact)) === null && !out.includes(m.fact)) out.push(m.fact);
+  return out;
+}
+
+const regexCache = new Map<string, RegExp>();
+function compiled(source: string): RegExp {
+  let re = regexCache.get(source);
+  if (!re) {
+    re = new RegExp(source, 'u');
+    if (regexCache.size > 1000) regexCache.clear();
+    regexCache.set(source, re);
   }
-  if (value === undefined || value === null) return false;
+  return re;
+}
+
+function leaf(m: LeafMatcher, value: unknown): boolean | null {
+  const unknown = value === undefined || value === null;
+  if (m.missing !== undefined) return unknown === m.missing;
+  if ('equals' in m && m.equals === null) return unknown;
+  if (unknown) return null;
   const values = Array.isArray(value) ? value : [value];
-  if (m.in !== undefined) return values.some((v) => m.in!.some((x) => deepEqual(v, x)));
-  if (m.lt !== undefined) return values.some((v) => typeof v === 'number' && v < m.lt!);
-  if (m.gt !== undefined) return values.some((v) => typeof v === 'number' && v > m.gt!);
-  if (m.regex !== undefined) {
-    const re = new RegExp(m.regex, 'u');
-    return values.some((v) => typeof v === 'string' && re.test(v));
-  }
-  return false;
+  if ('equals' in m && Array.isArray(m.equals)) return deepEqual(value, m.equals);
+  if (values.length > 0 && values.every((v) => v === null)) return null;
+  const one = (v: unknown): boolean => {
+    if ('equals' in m) return deepEqual(v, m.equals);
+    if (m.in !== undefined) return m.in.some((x) => deepEqual(v, x));
+    if (m.lt !== undefined) return typeof v === 'number' && v < m.lt;
+    if (m.gt !== undefined) return typeof v === 'number' && v > m.gt;
+    if (m.regex !== undefined) return typeof v === 'string' && compiled(m.regex).test(v);
+    return false;
+  };
+  return values.some(one);
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {

@@ -8,7 +8,7 @@
  * are real fingerprints.
  */
 import { findingFingerprint } from './fingerprint.js';
-import type { Attempt, Finding, Rule, ScanRun, Site, SiteRef } from './types.js';
+import type { Attempt, Finding, Rule, ScanRun, Site, SiteRef, Verdict } from './types.js';
 
 /** The sites of the sample run, in registry order. Treat as read-only: `sampleScanRun()` hands out copies. */
 export const sampleSites: Readonly<Record<'yaan' | 'yucheng', Site>> = {
@@ -47,6 +47,7 @@ export const sampleRules: Readonly<Record<'httpsNotEnforced' | 'hstsMissing' | '
     match: { fact: 'finalScheme', equals: 'http' },
     evidence: ['finalUrl'],
     tags: ['transport', 'https'],
+    kind: 'problem',
     source: { file: 'rules/https.yaml', line: 1 },
   },
   /** medium; no tags */
@@ -60,6 +61,7 @@ export const sampleRules: Readonly<Record<'httpsNotEnforced' | 'hstsMissing' | '
     scanner: 'reachability',
     observation: 'reachability.homepage',
     match: { fact: 'headers.strict-transport-security', missing: true },
+    kind: 'problem',
     source: { file: 'rules/headers.yaml', line: 12 },
   },
   /** low */
@@ -78,6 +80,8 @@ export const sampleRules: Readonly<Record<'httpsNotEnforced' | 'hstsMissing' | '
     match: { all: [{ fact: 'loaded', equals: true }, { fact: 'totalMs', gt: 5000 }] },
     evidence: ['totalMs'],
     tags: ['census', 'performance'],
+    kind: 'problem',
+    census: { phrase: '网站速度较慢' },
     source: { file: 'rules/census.yaml', line: 24 },
   },
   /** info; loaded but matches nothing in the sample run */
@@ -91,6 +95,7 @@ export const sampleRules: Readonly<Record<'httpsNotEnforced' | 'hstsMissing' | '
     scanner: 'dns',
     observation: 'dns.caa',
     match: { fact: 'records', missing: true },
+    kind: 'problem',
     source: { file: 'rules/dns.yaml', line: 3 },
   },
 };
@@ -112,6 +117,8 @@ export function sampleFinding(rule: Rule, site: SiteRef, target: string, locator
     evidence: [...evidence],
     observedAt: SAMPLE_OBSERVED_AT,
     scanner: rule.scanner,
+    facts: {},
+    occurrences: 1,
   };
 }
 
@@ -157,6 +164,24 @@ export function sampleScanRun(overrides: Partial<ScanRun> = {}): ScanRun {
     ],
     attempts,
     findings,
+    verdicts: [],
   };
+  // One verdict per site and rule: a finding where the sample has one, the CAA rule undecided on Ya'an (its DNS check was unknown), else cleared.
+  run.verdicts = run.sites.flatMap((site) =>
+    run.rules.map((rule): Verdict => {
+      const ids = findings.filter((f) => f.site.code === site.code && f.ruleId === rule.id).map((f) => f.id).sort();
+      const undecided = rule.id === caaMissing.id && site.code === yaan.code;
+      return {
+        site: site.code,
+        ruleId: rule.id,
+        state: ids.length ? 'finding' : undecided ? 'undetermined' : 'cleared',
+        findings: ids,
+        cleared: [],
+        undetermined: [],
+        complete: !undecided,
+        ...(undecided ? { reason: { code: 'EDNSUNKNOWN', check: 'dns.A', message: 'resolver SERVFAIL' } } : {}),
+      };
+    }),
+  );
   return { ...run, ...overrides };
 }

@@ -84,6 +84,14 @@ export interface Attempt {
   error?: { code: string; message: string };
   startedAt: string;
   durationMs: number;
+  /**
+   * Observation kinds whose completeness this check decides. When the check is
+   * not `ok`, rules judging those kinds on this site are `undetermined` unless
+   * an observation makes them fire: a failed homepage fetch leaves the link
+   * rules undecided, it does not clear them. A probe whose failure is itself a
+   * fact (an availability probe) covers nothing.
+   */
+  covers?: string[];
 }
 
 export interface LocalizedText {
@@ -103,6 +111,10 @@ export interface Finding {
   evidence: string[];
   observedAt: string;
   scanner: string;
+  /** The values of the rule's `evidence` fact paths, as structured facts (what outputs may show without parsing `evidence`). */
+  facts: Record<string, Fact>;
+  /** How many observations were merged into this finding (one per address of a host, say). */
+  occurrences: number;
 }
 
 /** The closed matcher vocabulary of rule files. */
@@ -123,6 +135,36 @@ export interface LeafMatcher {
   missing?: boolean;
 }
 
+/**
+ * What a rule's firing means to the outputs. `problem`: something to fix (it
+ * goes into 存在的突出问题 and the notices, at or above the problem threshold, or
+ * always when it is a census indicator); `grade`: a rating (TLS A+…F) shown as
+ * a column or badge, never counted as a problem; `fact`: a neutral or positive
+ * fact (TLCP supported), shown, never a problem.
+ */
+export const RULE_KINDS = ['problem', 'grade', 'fact'] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+/** How the 汇总表 words a census indicator (the phrases of the seed's table). */
+export interface CensusWording {
+  /** The phrase in 存在的突出问题, e.g. 链接无法打开. */
+  phrase: string;
+  /**
+   * What follows the phrase when the rule fires more than once on a site:
+   * `count` — （N处）; `values` — the distinct values of `fact` (（要闻动态、政策文件）).
+   */
+  detail?: 'count' | 'values';
+  /** With `detail: values`: the fact path (one of the rule's evidence paths) whose values are listed. */
+  fact?: string;
+}
+
+export interface GradeScale {
+  /** Fact path that holds the grade (one of the rule's evidence paths). */
+  fact: string;
+  /** The grades from best to worst; when several observations disagree, the site shows the worst. */
+  order: string[];
+}
+
 export interface Rule {
   id: string;
   title: LocalizedText;
@@ -135,11 +177,55 @@ export interface Rule {
   /** The observation kind it judges. */
   observation: string;
   match: Matcher;
-  /** Fact paths copied into the finding's evidence as `path: value`. */
+  /** Fact paths copied into the finding's evidence as `path: value` and into its `facts`. */
   evidence?: string[];
   tags?: string[];
+  /** problem (the default), grade or fact. */
+  kind: RuleKind;
+  /** A census indicator (普查指标): listed in the 汇总表 with this wording, whatever its severity. */
+  census?: CensusWording;
+  /** With `kind: grade`: where the grade is and how grades rank. */
+  grade?: GradeScale;
+  /** `govscan hunt`: the classification a candidate gets when this rule fires on it. */
+  classification?: string;
   /** Where the rule was loaded from. */
   source: { file: string; line: number };
+}
+
+// ---------------------------------------------------------------------------
+// The judged model: per site and rule, one of three verdicts.
+
+export const VERDICT_STATES = ['finding', 'cleared', 'undetermined'] as const;
+/**
+ * `finding`: the rule fired. `cleared`: every fact it needs was established
+ * and it did not fire. `undetermined`: a fact it needs is unknown, or a check
+ * that establishes its observations did not complete.
+ */
+export type VerdictState = (typeof VERDICT_STATES)[number];
+
+/** Why a verdict is undetermined: the check that did not complete (or the facts that were unknown). */
+export interface VerdictReason {
+  /** Stable code: the attempt's error code (EDNSUNKNOWN, ETIMEDOUT, E_ABORTED …), or E_FACT_UNKNOWN, E_NOT_OBSERVED. */
+  code: string;
+  /** The check (`homepage`, `dns:A`, …) or, for unknown facts, the fact paths. */
+  check: string;
+  message: string;
+}
+
+export interface Verdict {
+  site: string;
+  ruleId: string;
+  state: VerdictState;
+  /** Fingerprints of the findings (state `finding`). */
+  findings: string[];
+  /** Fingerprints of the (rule, observation) pairs judged and not met. */
+  cleared: string[];
+  /** Fingerprints of the (rule, observation) pairs a fact of which was unknown. */
+  undetermined: string[];
+  /** Whether every check that establishes the rule's observations on the site completed. */
+  complete: boolean;
+  /** With state `undetermined` (and with a finding on an incomplete picture): why. */
+  reason?: VerdictReason;
 }
 
 // ---------------------------------------------------------------------------
@@ -306,12 +392,25 @@ export interface ScanRun {
   observations: Observation[];
   attempts: Attempt[];
   findings: Finding[];
+  /** Per site and rule in scope (the rules of the scanners that ran), the verdict. */
+  verdicts: Verdict[];
 }
+
+/**
+ * A run as it is kept and read back (`findings.json`): the judged model
+ * without the raw observations. What `--previous` and `govscan diff` compare.
+ */
+export type RunRecord = Omit<ScanRun, 'observations' | 'rules'> & { rules: RuleInfo[]; observations?: Observation[]; source?: string };
+
+/** What outputs know of a rule: everything but its matcher and where it was loaded from. */
+export type RuleInfo = Omit<Rule, 'match' | 'source'> & Partial<Pick<Rule, 'match' | 'source'>>;
 
 /** Options a reporter that writes files itself may use. */
 export interface ReportOptions {
-  /** Output folder of an earlier run, to compare with (`--previous DIR`): what was fixed, what remains. */
-  previousDir?: string;
+  /** The earlier run to compare with (`--previous DIR`), read once by the command: what was fixed, what remains. */
+  previous?: RunRecord;
+  /** The lowest severity at which a problem is a 突出问题 (census indicators always are); default `low`. */
+  problemSeverity?: Severity;
   /** Deadline of rectification notices: `YYYY-MM-DD`, or a number of days after the run. */
   deadline?: string;
 }
@@ -320,7 +419,7 @@ export interface Reporter {
   id: string;
   /** File name written in the output directory. */
   fileName: string;
-  render(run: ScanRun): string;
+  render(run: ScanRun, options?: ReportOptions): string;
   /**
    * Optional: write one or more files (binary ones too) into `dir` instead of
    * `render`'s single text file; resolves to the paths written.

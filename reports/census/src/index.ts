@@ -5,13 +5,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Reporter, ReportOptions, ScanRun } from '@govscan/core';
-import { CENSUS_RECORD_FILE, loadRunDir, recordFromRun, type CensusRecord } from './record.js';
-import { compareRuns, type Rectification } from './rectify.js';
-import { censusRows, inCensusScope, renderCsv, renderHtmlTable, renderMarkdown, renderXlsx, subtitle } from './table.js';
+import { compareRuns, type JudgeOptions, type Rectification, type Reporter, type ReportOptions, type RunRecord, type ScanRun } from '@govscan/core';
+import { censusRows, renderCsv, renderHtmlTable, renderMarkdown, renderXlsx, subtitle } from './table.js';
 
-export * from './record.js';
-export * from './rectify.js';
 export * from './table.js';
 
 export const CENSUS_FILES = {
@@ -19,7 +15,6 @@ export const CENSUS_FILES = {
   csv: 'census-table.csv',
   md: 'census-table.md',
   html: 'census-table.html',
-  record: CENSUS_RECORD_FILE,
   rectificationJson: 'rectification.json',
   rectificationMd: 'rectification.md',
 } as const;
@@ -70,13 +65,12 @@ export function rectificationJson(r: Rectification): string {
 }
 
 /**
- * Write the 汇总表 in every format, the run's record, and — given an
- * earlier record — the rectification files. Returns the paths written.
+ * Write the 汇总表 in every format and — given an earlier run — the
+ * rectification files. Returns the paths written.
  */
-export async function writeCensusReports(current: CensusRecord, dir: string, previous?: CensusRecord, options: { writeRecord?: boolean } = {}): Promise<string[]> {
-  // The 汇总表 speaks of the census problems (the seed's 存在的突出问题), and so does its 是否完成整改.
-  const rectification = previous ? compareRuns(previous, current, { scope: inCensusScope([...previous.rules, ...current.rules]) }) : undefined;
-  const rows = censusRows(current, rectification);
+export async function writeCensusReports(current: RunRecord, dir: string, previous?: RunRecord, options: JudgeOptions = {}): Promise<string[]> {
+  const rectification = previous ? compareRuns(previous, current, options) : undefined;
+  const rows = censusRows(current, rectification, options, previous);
   const meta = { subtitle: subtitle(current, rectification) };
   const files: [string, string | Buffer][] = [
     [CENSUS_FILES.xlsx, await renderXlsx(rows, { ...meta, created: new Date(current.startedAt) })],
@@ -84,7 +78,6 @@ export async function writeCensusReports(current: CensusRecord, dir: string, pre
     [CENSUS_FILES.md, renderMarkdown(rows, meta)],
     [CENSUS_FILES.html, renderHtmlTable(rows, meta)],
   ];
-  if (options.writeRecord !== false) files.push([CENSUS_FILES.record, `${JSON.stringify(current)}\n`]);
   if (rectification) {
     files.push([CENSUS_FILES.rectificationJson, rectificationJson(rectification)]);
     files.push([CENSUS_FILES.rectificationMd, renderRectificationMarkdown(rectification)]);
@@ -98,20 +91,20 @@ export async function writeCensusReports(current: CensusRecord, dir: string, pre
   return written;
 }
 
+const judgeOptions = (o: ReportOptions): JudgeOptions => (o.problemSeverity ? { problemSeverity: o.problemSeverity } : {});
+
 /**
- * `--format census`: the 汇总表 (.xlsx, .csv, .md, .html) and `census.json`;
- * with `--previous DIR`, 是否完成整改 filled in and the rectification files.
+ * `--format census`: the 汇总表 (.xlsx, .csv, .md, .html); with `--previous DIR`,
+ * 是否完成整改 filled in and the rectification files.
  */
 export const censusReporter: Reporter = {
   id: 'census',
   fileName: CENSUS_FILES.md,
-  render(run: ScanRun): string {
-    const record = recordFromRun(run);
-    return renderMarkdown(censusRows(record), { subtitle: subtitle(record) });
+  render(run: ScanRun, options: ReportOptions = {}): string {
+    const rectification = options.previous ? compareRuns(options.previous, run, judgeOptions(options)) : undefined;
+    return renderMarkdown(censusRows(run, rectification, judgeOptions(options), options.previous), { subtitle: subtitle(run, rectification) });
   },
   async write(run: ScanRun, dir: string, options: ReportOptions = {}): Promise<string[]> {
-    const previous = options.previousDir ? await loadRunDir(options.previousDir) : undefined;
-    return writeCensusReports(recordFromRun(run), dir, previous);
+    return writeCensusReports(run, dir, options.previous, judgeOptions(options));
   },
 };
-

@@ -4,73 +4,10 @@
  * registry site, in registry order, the problems in plain Chinese.
  */
 import ExcelJS from 'exceljs';
-import type { Finding } from '@govscan/core';
-import type { CensusRecord, RecordRule } from './record.js';
-import type { Rectification, SiteRectification } from './rectify.js';
+import { censusCells, judgeSites, rulesOf, type JudgeOptions, type Rectification, type RunRecord, type SiteState } from '@govscan/core';
 
 export const TABLE_HEADER = ['序号', '网站名称', '网站标识码', '存在的突出问题', '是否完成整改'] as const;
 export const TABLE_TITLE = '政府网站普查情况汇总表';
-
-/** How the table words each census problem (the words of the seed's table where it has them). */
-export const PROBLEM_PHRASES: Record<string, string> = {
-  'census.unreachable': '网站无法访问',
-  'census.slow': '网站速度较慢',
-  'census.homepage.stale': '首页信息更新不及时',
-  'census.column.stale': '栏目更新不及时',
-  'census.column.empty': '存在空白栏目',
-  'census.item.undated': '信息未标注发布日期',
-  'census.links.broken': '链接无法打开',
-  'census.images.broken': '图片没有显示',
-  'census.links.external': '信息存在外部链接',
-  'census.content.duplicate': '信息重复发布',
-};
-
-/** Rules that belong in the 汇总表: those tagged `census` (the 普查 indicators). */
-export function inCensusScope(rules: readonly Pick<RecordRule, 'id' | 'tags'>[]): (f: Finding) => boolean {
-  const ids = new Set(rules.filter((r) => r.tags.includes('census')).map((r) => r.id));
-  return (f) => ids.has(f.ruleId);
-}
-
-/**
- * What asks for rectification: every finding above `info` (grades and notes are not
- * problems), and every census finding, since the 汇总表 lists them all (信息存在外部链接 is one).
- */
-export function isProblem(rules: readonly Pick<RecordRule, 'id' | 'tags'>[]): (f: Finding) => boolean {
-  const census = inCensusScope(rules);
-  return (f) => f.severity !== 'info' || census(f);
-}
-
-/** The value of an evidence line `path: value`, as the judge writes it. */
-export function evidenceValue(f: Finding, fact: string): string | null {
-  const prefix = `${fact}: `;
-  const line = f.evidence.find((e) => e.startsWith(prefix));
-  return line === undefined ? null : line.slice(prefix.length);
-}
-
-/** Scanned text put into a cell: no control characters, bounded length. */
-function clean(s: string, max = 20): string {
-  const t = s.replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  return [...t].length > max ? `${[...t].slice(0, max - 1).join('')}…` : t;
-}
-
-/**
- * The problems of one site's findings in plain Chinese, most severe first,
- * each once: `链接无法打开（2处）、栏目更新不及时（要闻动态、政策文件）`.
- */
-export function problemPhrases(findings: readonly Finding[]): string {
-  const groups = new Map<string, Finding[]>();
-  for (const f of findings) groups.set(f.ruleId, [...(groups.get(f.ruleId) ?? []), f]);
-  const parts: string[] = [];
-  for (const [ruleId, fs] of groups) {
-    const phrase = PROBLEM_PHRASES[ruleId] ?? fs[0]!.title.zh;
-    if (ruleId === 'census.column.stale' || ruleId === 'census.column.empty') {
-      const names = [...new Set(fs.map((f) => clean(evidenceValue(f, 'name') ?? '')).filter(Boolean))];
-      parts.push(names.length ? `${phrase}（${names.join('、')}）` : phrase);
-    } else if (fs.length > 1 && (ruleId.startsWith('census.links.') || ruleId === 'census.images.broken')) parts.push(`${phrase}（${fs.length}处）`);
-    else parts.push(phrase);
-  }
-  return parts.join('、');
-}
 
 export interface CensusRow {
   序号: number;
@@ -78,42 +15,34 @@ export interface CensusRow {
   网站标识码: string;
   存在的突出问题: string;
   是否完成整改: string;
-}
-
-function markText(r: SiteRectification): string {
-  if (r.mark === '否') return `否（未整改：${problemPhrases(r.persisting)}）`;
-  if (r.mark === '未核实') return `未核实（本次未能检查：${problemPhrases(r.unverified)}）`;
-  return r.mark;
+  /** What the judged model says of the site: the colour of the row. */
+  state: SiteState;
 }
 
 /**
- * The rows. Without an earlier run: the problems found, 是否完成整改 empty.
- * With one: the problems the earlier run found (those to rectify), any new
- * ones after them, and whether the earlier ones are fixed.
+ * The rows, one per site of the run in registry order, from the judged model
+ * (`judgeSites`, `censusCells`): nothing here decides what a problem is.
  */
-export function censusRows(current: CensusRecord, rectification?: Rectification): CensusRow[] {
-  const scope = inCensusScope(current.rules);
+export function censusRows(current: RunRecord, rectification?: Rectification, options: JudgeOptions = {}, previous?: RunRecord): CensusRow[] {
   const bySite = new Map(rectification?.sites.map((s) => [s.code, s]) ?? []);
-  return current.sites.map((site, i) => {
-    const row: CensusRow = { 序号: i + 1, 网站名称: site.name, 网站标识码: site.code, 存在的突出问题: '无', 是否完成整改: '' };
-    const r = bySite.get(site.code);
-    if (!rectification || !r) {
-      row.存在的突出问题 = problemPhrases(current.findings.filter((f) => f.site.code === site.code && scope(f))) || '无';
-      return row;
-    }
-    const before = problemPhrases(r.previous);
-    const fresh = problemPhrases(r.new);
-    row.存在的突出问题 = [before, fresh ? `${before ? '；' : ''}新发现：${fresh}` : ''].join('') || '无';
-    row.是否完成整改 = markText(r);
-    return row;
+  const rules = previous ? rulesOf(previous, current) : rulesOf(current);
+  return judgeSites(current, options).map((j, i) => {
+    const cells = censusCells(j, bySite.get(j.site.code), rules);
+    return { 序号: i + 1, 网站名称: j.site.name, 网站标识码: j.site.code, 存在的突出问题: cells.problems, 是否完成整改: cells.rectified, state: j.state };
   });
 }
+
+/** What 无 means, under every table. */
+export const TABLE_LEGEND = '说明：“无”仅表示全部检查项目均已完成且未发现问题；“未能检查”“部分未能检查”的网站不视为通过。';
+
+/** Fill colours of the rows a reader must not take for checked: not checked at all, and checked in part. */
+export const STATE_FILL: Partial<Record<SiteState, string>> = { unchecked: 'FFD9D9D9', partial: 'FFFFF2CC' };
 
 // ---------------------------------------------------------------------------
 // Formats.
 
 /** A cell that a spreadsheet would read as a formula is prefixed with an apostrophe. */
-function safeCell(s: string): string {
+export function safeCell(s: string): string {
   return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
 }
 
@@ -140,7 +69,7 @@ export interface TableMeta {
 export function renderMarkdown(rows: CensusRow[], meta: TableMeta): string {
   const head = `| ${TABLE_HEADER.join(' | ')} |\n| ${TABLE_HEADER.map((h) => (h === '序号' ? '--:' : '---')).join(' | ')} |\n`;
   const body = rows.map((r) => `| ${TABLE_HEADER.map((h) => mdCell(String(r[h]))).join(' | ')} |`).join('\n');
-  return `# ${TABLE_TITLE}\n\n${mdCell(meta.subtitle)}\n\n${head}${body}\n`;
+  return `# ${TABLE_TITLE}\n\n${mdCell(meta.subtitle)}\n\n${head}${body}\n\n${TABLE_LEGEND}\n`;
 }
 
 export function escapeHtml(s: string): string {
@@ -149,7 +78,7 @@ export function escapeHtml(s: string): string {
 
 export function renderHtmlTable(rows: CensusRow[], meta: TableMeta): string {
   const e = escapeHtml;
-  const body = rows.map((r) => `<tr>${TABLE_HEADER.map((h) => `<td>${e(String(r[h]))}</td>`).join('')}</tr>`).join('\n');
+  const body = rows.map((r) => `<tr class="state-${r.state}">${TABLE_HEADER.map((h) => `<td>${e(String(r[h]))}</td>`).join('')}</tr>`).join('\n');
   return `<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -164,6 +93,8 @@ table{border-collapse:collapse;margin:0 auto;min-width:60%}
 th,td{border:1px solid #000;padding:.3em .6em;vertical-align:middle}
 th{font-family:"SimHei","Heiti SC",sans-serif;background:#f2f2f2}
 td:nth-child(1),td:nth-child(3),td:nth-child(5){text-align:center}
+tr.state-unchecked td{background:#d9d9d9}tr.state-partial td{background:#fff2cc}
+p.legend{text-align:center;color:#444;font-size:.9em}
 </style>
 </head>
 <body>
@@ -175,6 +106,7 @@ td:nth-child(1),td:nth-child(3),td:nth-child(5){text-align:center}
 ${body}
 </tbody>
 </table>
+<p class="legend">${e(TABLE_LEGEND)}（灰底：未能检查；黄底：部分未能检查）</p>
 </body>
 </html>
 `;
@@ -215,12 +147,21 @@ export async function renderXlsx(rows: CensusRow[], meta: TableMeta & { created?
   }
   // The site code is an identifier, not a number: keep it text so no leading digit is lost.
   for (let i = 4; i <= rows.length + 3; i++) ws.getRow(i).getCell(3).numFmt = '@';
+  rows.forEach((r, i) => {
+    const fill = STATE_FILL[r.state];
+    if (!fill) return;
+    for (let c = 1; c <= 5; c++) ws.getRow(i + 4).getCell(c).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fill } };
+  });
+  const legend = ws.addRow([TABLE_LEGEND]);
+  ws.mergeCells(`A${legend.number}:E${legend.number}`);
+  legend.getCell(1).font = { name: '宋体', size: 10 };
+  legend.getCell(1).alignment = { wrapText: true };
   ws.views = [{ state: 'frozen', ySplit: 3 }];
   ws.pageSetup.printTitlesRow = '3:3';
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-export function subtitle(record: CensusRecord, rectification?: Rectification): string {
+export function subtitle(record: Pick<RunRecord, 'registry' | 'startedAt'>, rectification?: Rectification): string {
   const day = (iso: string): string => {
     const d = new Date(new Date(iso).getTime() + 8 * 3600 * 1000);
     return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;

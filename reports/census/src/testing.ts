@@ -2,7 +2,7 @@
  * Test fixtures: census runs over three Ya'an sites built from census
  * observations and the shipped rules, an earlier quarter and a later one.
  */
-import { compareFindings, judge, loadRules, siteOrder, type Attempt, type Fact, type Observation, type Rule, type ScanRun, type Site } from '@govscan/core';
+import { compareFindings, judgeRun, loadRules, siteOrder, type Attempt, type Fact, type Observation, type Rule, type ScanRun, type Site } from '@govscan/core';
 
 export const SAMPLE_SITES: Site[] = [
   { code: '5118000022', name: '雅安市人民政府', unit: '雅安市人民政府办公室', kind: 'portal', division: '511800', urls: ['https://www.yaan.gov.cn/'] },
@@ -38,8 +38,8 @@ function siteObservations(site: Site, problems: readonly Problem[], opts: { omit
 }
 
 function attempts(site: Site, unknown = false): Attempt[] {
-  const a = (check: string, status: Attempt['status']): Attempt => ({ scanner: 'census', site: { code: site.code, name: site.name }, target: site.urls[0]!, check, status, startedAt: '2018-06-06T04:00:00.000Z', durationMs: 10, ...(status !== 'ok' ? { error: { code: 'ETIMEDOUT', message: 'timed out' } } : {}) });
-  return [a('probe:1', 'ok'), a('homepage', 'ok'), a('articles', unknown ? 'unknown' : 'ok'), a('links', 'ok')];
+  const a = (check: string, status: Attempt['status'], covers: string[] = []): Attempt => ({ scanner: 'census', site: { code: site.code, name: site.name }, target: site.urls[0]!, check, status, startedAt: '2018-06-06T04:00:00.000Z', durationMs: 10, ...(status !== 'ok' ? { error: { code: 'ETIMEDOUT', message: 'timed out' } } : {}), ...(covers.length ? { covers } : {}) });
+  return [a('probe:1', 'ok'), a('homepage', 'ok', ['census.list', 'census.link', 'census.duplicates']), a('articles', unknown ? 'unknown' : 'ok', ['census.duplicates']), a('links', 'ok', ['census.link'])];
 }
 
 let rulesCache: Rule[] | undefined;
@@ -51,6 +51,8 @@ export async function sampleCensusRun(problems: Record<string, readonly Problem[
   const observations = SAMPLE_SITES.flatMap((s) => siteObservations(s, problems[s.code] ?? [], { omitDuplicates: options.omitDuplicatesFor?.includes(s.code) ?? false }));
   const order = siteOrder(SAMPLE_SITES);
   const startedAt = options.startedAt ?? '2018-06-06T04:00:00.000Z';
+  const attemptList = SAMPLE_SITES.flatMap((s) => attempts(s, options.unknownFor?.includes(s.code) ?? false));
+  const judged = judgeRun({ rules, sites: SAMPLE_SITES, observations, attempts: attemptList, scanners: ['census'] });
   return {
     tool: { name: 'govscan', version: '0.1.0' },
     startedAt,
@@ -61,7 +63,8 @@ export async function sampleCensusRun(problems: Record<string, readonly Problem[
     sites: SAMPLE_SITES,
     rules,
     observations,
-    attempts: SAMPLE_SITES.flatMap((s) => attempts(s, options.unknownFor?.includes(s.code) ?? false)),
-    findings: judge(rules, observations).sort(compareFindings(order)),
+    attempts: attemptList,
+    findings: judged.findings.sort(compareFindings(order)),
+    verdicts: judged.verdicts,
   };
 }

@@ -8,28 +8,37 @@
  * stop a script that slipped through all the same.
  */
 import { createHash } from 'node:crypto';
-import { ATTEMPT_STATUSES, SEVERITIES, severityRank, type Attempt, type Finding, type Reporter, type Rule, type ScanRun, type Severity } from '@govscan/core';
+import {
+  ATTEMPT_STATUSES,
+  DEFAULT_PROBLEM_SEVERITY,
+  describeReason,
+  judgeSites,
+  problemsText,
+  SEVERITIES,
+  SITE_STATE_ZH,
+  tallyRun,
+  type Attempt,
+  type Finding,
+  type Reporter,
+  type ReportOptions,
+  type RuleInfo,
+  type RuleFindings,
+  type ScanRun,
+  type Severity,
+  type SiteJudgement,
+  type SiteState,
+} from '@govscan/core';
 import { escapeHtml as e } from '@govscan/report-census';
 
 export const SEVERITY_ZH: Record<Severity, string> = { critical: '严重', high: '高', medium: '中', low: '低', info: '提示' };
 const SEVERITY_COLOR: Record<Severity, string> = { critical: '#7b1fa2', high: '#c62828', medium: '#ef6c00', low: '#f9a825', info: '#1976d2' };
 
-/** A site's grade: A no finding, B info or low at worst, C medium, D high, F critical; `?` no finding but checks that did not run. */
-export type Grade = 'A' | 'B' | 'C' | 'D' | 'F' | '?';
-
-export function grade(findings: readonly Finding[], attempts: readonly Attempt[]): Grade {
-  if (findings.length === 0) return attempts.some((a) => a.status !== 'ok') || attempts.length === 0 ? '?' : 'A';
-  const worst = Math.max(...findings.map((f) => severityRank(f.severity)));
-  return (['B', 'B', 'C', 'D', 'F'] as const)[worst]!;
-}
-
-const GRADE_TITLE: Record<Grade, string> = {
-  A: '未发现问题，全部检查已完成',
-  B: '仅有低风险或提示类问题',
-  C: '存在中风险问题',
-  D: '存在高风险问题',
-  F: '存在严重问题',
-  '?': '未发现问题，但有检查未能完成（不视为通过）',
+/** What a site's state cell says, and why. */
+const STATE_TITLE: Record<SiteState, string> = {
+  problems: '存在突出问题，需整改',
+  clean: '全部检查项目均已完成，未发现问题',
+  partial: '已检查项目未发现问题，但有项目未能检查（不视为通过）',
+  unchecked: '本次未能检查（不视为通过）',
 };
 
 // The one script of the page: filters. It reads only the page's own controls and data attributes.
@@ -61,18 +70,19 @@ ul.problems{margin:0;padding-left:1.1em}.filters{position:sticky;top:0;backgroun
 .filters label{margin-right:1em;white-space:nowrap}details{border:1px solid #e3e3e3;border-radius:6px;margin:.5em 0;padding:.4em .8em}
 summary{cursor:pointer;font-weight:bold}.evidence{font-family:ui-monospace,Consolas,monospace;font-size:.85em;white-space:pre-wrap;word-break:break-all;background:#fafafa;margin:.3em 0;padding:.3em .6em}
 .target{word-break:break-all;color:#444}.filtered{opacity:.45}.attempt-error{color:#c62828}.attempt-unknown{color:#6d4c41}
-.muted{color:#777}`;
+.muted{color:#777}.state{font-weight:bold;white-space:nowrap}.state-problems{color:#c62828}.state-clean{color:#2e7d32}.state-partial{color:#8d6e00;background:#fff2cc}.state-unchecked{color:#555;background:#e0e0e0}
+.badge{display:inline-block;border:1px solid #999;border-radius:3px;padding:0 .35em;margin-right:.3em;font-size:.85em;white-space:nowrap}`;
 
 function sevBadge(s: Severity): string {
   return `<span class="sev" style="background:${SEVERITY_COLOR[s]}">${e(SEVERITY_ZH[s])}</span>`;
 }
 
-/** A horizontal bar chart of findings by problem (rule), bars in the colour of the rule's severity. */
-function chart(findings: readonly Finding[], rules: Map<string, Rule>): string {
+/** A horizontal bar chart of 突出问题 by rule, bars in the colour of the rule's severity. */
+function chart(findings: readonly Finding[], rules: Map<string, RuleInfo>): string {
   const counts = new Map<string, number>();
   for (const f of findings) counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
   const rows = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 15);
-  if (rows.length === 0) return '<p class="muted">本次检查未发现问题。</p>';
+  if (rows.length === 0) return '<p class="muted">本次检查未发现突出问题。</p>';
   const max = Math.max(...rows.map((r) => r[1]));
   const barH = 22;
   const labelW = 230;
@@ -91,48 +101,56 @@ function chart(findings: readonly Finding[], rules: Map<string, Rule>): string {
   return `<svg id="chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="按问题类别统计的问题数" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-size="13">${bars}</svg>`;
 }
 
-/** The whole page. */
-export function renderHtmlReport(run: ScanRun): string {
-  const rules = new Map(run.rules.map((r) => [r.id, r]));
-  const bySite = new Map<string, Finding[]>();
-  for (const f of run.findings) bySite.set(f.site.code, [...(bySite.get(f.site.code) ?? []), f]);
+function gradeBadges(j: SiteJudgement): string {
+  return j.grades.map((g) => `<span class="badge grade-badge" data-rule="${e(g.rule.id)}" title="${e(g.rule.title.zh)}">${e(g.rule.title.zh.replace(/评级|评分/g, ''))} ${e(g.value ?? '?')}</span>`).join('');
+}
+
+/** The whole page: the judged model of the run (`judgeSites`), nothing judged here. */
+export function renderHtmlReport(run: ScanRun, options: ReportOptions = {}): string {
+  const problemSeverity = options.problemSeverity ?? DEFAULT_PROBLEM_SEVERITY;
+  const rules = new Map<string, RuleInfo>(run.rules.map((r) => [r.id, r]));
+  const judged = judgeSites(run, { problemSeverity });
+  const tally = tallyRun(judged);
   const attemptsBySite = new Map<string, Attempt[]>();
   for (const a of run.attempts) attemptsBySite.set(a.site.code, [...(attemptsBySite.get(a.site.code) ?? []), a]);
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, run.findings.filter((f) => f.severity === s).length])) as Record<Severity, number>;
+  const problemFindings = judged.flatMap((j) => j.problems.flatMap((p) => p.findings));
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, problemFindings.filter((f) => f.severity === s).length])) as Record<Severity, number>;
   const byStatus = Object.fromEntries(ATTEMPT_STATUSES.map((s) => [s, run.attempts.filter((a) => a.status === s).length])) as Record<Attempt['status'], number>;
   const scanners = [...new Set([...run.scanners, ...run.findings.map((f) => f.scanner)])];
   const severitiesDesc = [...SEVERITIES].reverse();
+  const urls = new Map(run.sites.map((s) => [s.code, s.urls[0] ?? '']));
 
-  const findingItem = (f: Finding, cls: string): string => `<li class="finding ${cls}" data-severity="${e(f.severity)}" data-scanner="${e(f.scanner)}">${sevBadge(f.severity)} ${e(f.title.zh)}</li>`;
+  const findingItem = (p: RuleFindings, cls: string): string =>
+    `<li class="finding ${cls}" data-severity="${e(p.rule.severity)}" data-scanner="${e(p.rule.scanner)}">${sevBadge(p.rule.severity)} ${e(p.rule.title.zh)}${p.findings.length > 1 ? ` <span class="muted">×${p.findings.length}</span>` : ''}</li>`;
 
-  const siteRows = run.sites
-    .map((site, i) => {
-      const fs = bySite.get(site.code) ?? [];
-      const as = attemptsBySite.get(site.code) ?? [];
-      const g = grade(fs, as);
+  const siteRows = judged
+    .map((j, i) => {
+      const as = attemptsBySite.get(j.site.code) ?? [];
       const bad = as.filter((a) => a.status !== 'ok');
       const checks = `${as.length - bad.length} 项完成${bad.length ? `，<span class="attempt-error">${as.filter((a) => a.status === 'error').length} 项失败</span>，<span class="attempt-unknown">${as.filter((a) => a.status === 'unknown').length} 项无法确定</span>` : ''}`;
-      return `<tr data-site="${e(site.code)}" data-findings="${fs.length}"><td>${i + 1}</td><td><a href="#site-${e(site.code)}">${e(site.name)}</a><div class="muted">${e(site.urls[0] ?? '')}</div></td><td>${e(site.code)}</td><td class="grade grade-${g}" title="${e(GRADE_TITLE[g])}">${g}</td><td class="count">${fs.length}</td><td><ul class="problems">${fs.map((f) => findingItem(f, 'row-finding')).join('')}</ul></td><td>${checks}</td></tr>`;
+      const count = j.problems.reduce((n, p) => n + p.findings.length, 0);
+      return `<tr data-site="${e(j.site.code)}" data-findings="${count}" data-state="${j.state}"><td>${i + 1}</td><td><a href="#site-${e(j.site.code)}">${e(j.site.name)}</a><div class="muted">${e(urls.get(j.site.code) ?? '')}</div></td><td>${e(j.site.code)}</td><td class="state state-${j.state}" title="${e(STATE_TITLE[j.state])}">${e(SITE_STATE_ZH[j.state])}</td><td>${gradeBadges(j)}</td><td class="count">${count}</td><td class="problems-text">${e(problemsText(j))}<ul class="problems">${j.problems.map((p) => findingItem(p, 'row-finding')).join('')}</ul></td><td>${checks}</td></tr>`;
     })
     .join('\n');
 
-  const details = run.sites
-    .map((site) => {
-      const fs = bySite.get(site.code) ?? [];
-      const bad = (attemptsBySite.get(site.code) ?? []).filter((a) => a.status !== 'ok');
-      if (fs.length === 0 && bad.length === 0) return '';
-      const findings = fs
-        .map((f) => {
-          const r = rules.get(f.ruleId);
-          return `<li class="finding detail-finding" data-severity="${e(f.severity)}" data-scanner="${e(f.scanner)}">${sevBadge(f.severity)} <b>${e(f.title.zh)}</b> <span class="muted">${e(f.ruleId)} · ${e(f.scanner)} · ${e(f.id)}</span>
+  const details = judged
+    .map((j) => {
+      const bad = (attemptsBySite.get(j.site.code) ?? []).filter((a) => a.status !== 'ok');
+      const notes = [...j.minor, ...j.facts];
+      if (j.problems.length === 0 && notes.length === 0 && j.undetermined.length === 0 && bad.length === 0) return '';
+      const item = (p: RuleFindings, f: Finding, cls = 'detail-finding'): string => `<li class="finding ${cls}" data-severity="${e(f.severity)}" data-scanner="${e(f.scanner)}">${sevBadge(f.severity)} <b>${e(f.title.zh)}</b> <span class="muted">${e(f.ruleId)} · ${e(f.scanner)} · ${e(f.id)}${f.occurrences > 1 ? ` · ${f.occurrences} 处` : ''}</span>
 <div class="target">${e(f.target)}${f.locator ? ` <span class="muted">(${e(f.locator)})</span>` : ''}</div>
-<div class="evidence">${f.evidence.map((x) => e(x)).join('\n')}</div>${r ? `<div><b>整改建议：</b>${e(r.remediation.zh)}</div>` : ''}</li>`;
-        })
-        .join('\n');
+<div class="evidence">${f.evidence.map((x) => e(x)).join('\n')}</div>${p.rule.kind === 'problem' ? `<div><b>整改建议：</b>${e(p.rule.remediation.zh)}</div>` : ''}</li>`;
+      const problems = j.problems.flatMap((p) => p.findings.map((f) => item(p, f))).join('\n');
+      const noteList = notes.length ? `<p><b>提示与事实</b>（不计为问题）：</p><ul class="notes">${notes.flatMap((p) => p.findings.map((f) => item(p, f, 'note-finding'))).join('\n')}</ul>` : '';
+      const undetermined = j.undetermined.length
+        ? `<p><b>未能检查的项目</b>（不视为通过）：</p><ul class="undetermined">${j.undetermined.map((u) => `<li>${e(u.rule.title.zh)}：${e(describeReason(u.reason))} <span class="muted">${e(u.reason.code)} ${e(u.reason.message)}</span></li>`).join('')}</ul>`
+        : '';
       const attempts = bad.length
         ? `<p><b>未完成的检查</b>（不视为通过）：</p><table><tr><th>检查</th><th>对象</th><th>状态</th><th>原因</th></tr>${bad.map((a) => `<tr class="attempt-${e(a.status)}"><td>${e(a.scanner)} ${e(a.check)}</td><td class="target">${e(a.target)}</td><td>${a.status === 'error' ? '失败' : '无法确定'}</td><td>${e(a.error ? `${a.error.code} ${a.error.message}` : '')}</td></tr>`).join('')}</table>`
         : '';
-      return `<details id="site-${e(site.code)}" data-site="${e(site.code)}" data-findings="${fs.length}"${fs.length ? ' open' : ''}><summary>${e(site.name)}（${e(site.code)}）：<span class="count">${fs.length}</span> 个问题${bad.length ? `，${bad.length} 项检查未完成` : ''}</summary><ul>${findings}</ul>${attempts}</details>`;
+      const count = j.problems.reduce((n, p) => n + p.findings.length, 0);
+      return `<details id="site-${e(j.site.code)}" data-site="${e(j.site.code)}" data-findings="${count}" data-state="${j.state}"${count || j.undetermined.length ? ' open' : ''}><summary>${e(j.site.name)}（${e(j.site.code)}）：<span class="state state-${j.state}">${e(SITE_STATE_ZH[j.state])}</span>，<span class="count">${count}</span> 个问题${j.undetermined.length ? `，${j.undetermined.length} 项未能检查` : ''} ${gradeBadges(j)}</summary><ul>${problems}</ul>${noteList}${undetermined}${attempts}</details>`;
     })
     .filter(Boolean)
     .join('\n');
@@ -156,8 +174,11 @@ export function renderHtmlReport(run: ScanRun): string {
 <h2>总体情况</h2>
 <div class="cards" id="overview">
 <div class="card"><b id="count-sites">${run.sites.length}</b>网站</div>
-<div class="card"><b id="count-problem-sites">${run.sites.filter((s) => bySite.has(s.code)).length}</b>有问题的网站</div>
-<div class="card"><b id="count-findings">${run.findings.length}</b>问题</div>
+<div class="card"><b id="count-problem-sites">${tally.withProblems}</b>有问题的网站</div>
+<div class="card"><b id="count-checked">${tally.checked}</b>全部检查完成</div>
+<div class="card state-partial"><b id="count-partial">${tally.partial}</b>部分未能检查</div>
+<div class="card state-unchecked"><b id="count-unchecked">${tally.unchecked}</b>未能检查</div>
+<div class="card"><b id="count-findings">${tally.problems}</b>问题（${e(SEVERITY_ZH[problemSeverity])}及以上）</div>
 ${severitiesDesc.map((s) => `<div class="card"><b id="count-${s}">${bySeverity[s]}</b>${sevBadge(s)}</div>`).join('\n')}
 <div class="card"><b id="count-ok">${byStatus.ok}</b>检查完成</div>
 <div class="card"><b id="count-error">${byStatus.error}</b>检查失败</div>
@@ -165,19 +186,19 @@ ${severitiesDesc.map((s) => `<div class="card"><b id="count-${s}">${bySeverity[s
 </div>
 
 <h2>问题类别</h2>
-${chart(run.findings, rules)}
+${chart(problemFindings, rules)}
 
 <div class="filters" id="filters">
 <b>筛选：</b>
 ${severitiesDesc.map((s) => `<label><input type="checkbox" id="f-severity-${s}" data-filter="severity" value="${s}" checked> ${e(SEVERITY_ZH[s])}</label>`).join('')}
 ｜ ${scanners.map((s) => `<label><input type="checkbox" id="f-scanner-${e(s)}" data-filter="scanner" value="${e(s)}" checked> ${e(s)}</label>`).join('')}
 ｜ <label><input type="checkbox" id="only-problems"> 只看有问题的网站</label>
-｜ 显示 <b id="shown">${run.findings.length}</b> / ${run.findings.length} 个问题
+｜ 显示 <b id="shown">${tally.problems}</b> / ${tally.problems} 个问题
 </div>
 
 <h2>网站</h2>
 <table id="sites">
-<thead><tr><th>#</th><th>网站名称</th><th>网站标识码</th><th>等级</th><th>问题数</th><th>问题</th><th>检查</th></tr></thead>
+<thead><tr><th>#</th><th>网站名称</th><th>网站标识码</th><th>状态</th><th>评级</th><th>问题数</th><th>存在的突出问题</th><th>检查</th></tr></thead>
 <tbody>
 ${siteRows}
 </tbody>
@@ -188,7 +209,7 @@ ${siteRows}
 ${details || '<p class="muted">没有问题，也没有未完成的检查。</p>'}
 </div>
 
-<p class="muted">等级：A 未发现问题；B 仅有低风险或提示类问题；C 中风险；D 高风险；F 严重；? 未发现问题但有检查未能完成（不视为通过）。</p>
+<p class="muted">状态：有问题（存在${e(SEVERITY_ZH[problemSeverity])}及以上的突出问题，或普查指标问题）；无问题（全部检查项目均已完成且未发现问题）；部分未能检查、未能检查（不视为通过）。评级（TLS、安全响应头）单独显示，不计为问题；? 表示未能评级。</p>
 <script>${SCRIPT}</script>
 </body>
 </html>
@@ -199,5 +220,5 @@ ${details || '<p class="muted">没有问题，也没有未完成的检查。</p>
 export const htmlReporter: Reporter = {
   id: 'html',
   fileName: 'report.html',
-  render: renderHtmlReport,
+  render: (run, options) => renderHtmlReport(run, options),
 };

@@ -5,8 +5,23 @@
  * deterministic for a given run: every list is sorted by a total order, and
  * objects are built key by key (nothing from the input leaks through).
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  DEFAULT_PROBLEM_SEVERITY,
+  GovscanError,
+  isIncomplete,
+  judgeSites,
+  problemsText,
+  tallyRun,
+  type ReportOptions,
+  type RunRecord,
+  type RuleInfo,
+  type SiteJudgement,
+  type SiteState,
+  type Verdict,
+  type VerdictReason,
   ATTEMPT_STATUSES,
   compareAttempts,
   compareFindings,
@@ -46,10 +61,17 @@ export interface FindingsDocumentSite {
   attempts: AttemptCounts;
   /** Identity tokens the naming scanner read from the homepage (its `naming.identity` facts); null when it did not run. */
   identity: Record<string, Fact> | null;
+  /** What the judged model says of the site (`judgeSites`). */
+  state: SiteState;
+  /** 存在的突出问题, as the 汇总表 words it. */
+  problems: string;
+  problemRules: string[];
+  undetermined: { ruleId: string; reason: VerdictReason }[];
+  grades: Record<string, string | null>;
 }
 
-/** A rule as findings.json publishes it: core's fields, tags always present. */
-export type FindingsDocumentRule = Pick<Rule, 'id' | 'title' | 'severity' | 'description' | 'remediation' | 'reference' | 'scanner'> & { tags: string[] };
+/** A rule as findings.json publishes it: core's fields but its source, tags always present. */
+export type FindingsDocumentRule = Omit<RuleInfo, 'source' | 'tags' | 'match'> & { tags: string[] };
 
 export interface FindingsDocument {
   $schema: typeof FINDINGS_SCHEMA_ID;
@@ -65,11 +87,20 @@ export interface FindingsDocument {
     findings: number;
     bySeverity: SeverityCounts;
     attempts: AttemptCounts;
+    problemSeverity: Severity;
+    sitesChecked: number;
+    sitesPartial: number;
+    sitesUnchecked: number;
+    sitesWithProblems: number;
+    problems: number;
+    /** A site in scope was left with a rule undecided (exit code 4). */
+    incomplete: boolean;
   };
   sites: FindingsDocumentSite[];
   findings: Finding[];
   attempts: Attempt[];
   rules: FindingsDocumentRule[];
+  verdicts: Verdict[];
 }
 
 
@@ -90,6 +121,8 @@ function copyFinding(f: Finding): Finding {
     evidence: [...f.evidence],
     observedAt: f.observedAt,
     scanner: f.scanner,
+    facts: structuredClone(f.facts ?? {}),
+    occurrences: f.occurrences ?? 1,
   };
 }
 
@@ -103,6 +136,7 @@ function copyAttempt(a: Attempt): Attempt {
     ...(a.error ? { error: { code: a.error.code, message: a.error.message } } : {}),
     startedAt: a.startedAt,
     durationMs: a.durationMs,
+    ...(a.covers?.length ? { covers: [...a.covers] } : {}),
   };
 }
 
@@ -115,12 +149,31 @@ function copyRule(r: Rule): FindingsDocumentRule {
     remediation: { zh: r.remediation.zh, en: r.remediation.en },
     reference: r.reference,
     scanner: r.scanner,
+    observation: r.observation,
+    ...(r.evidence ? { evidence: [...r.evidence] } : {}),
     tags: [...(r.tags ?? [])],
+    kind: r.kind,
+    ...(r.census ? { census: { ...r.census } } : {}),
+    ...(r.grade ? { grade: { fact: r.grade.fact, order: [...r.grade.order] } } : {}),
+    ...(r.classification ? { classification: r.classification } : {}),
+  };
+}
+
+function copyVerdict(v: Verdict): Verdict {
+  return {
+    site: v.site,
+    ruleId: v.ruleId,
+    state: v.state,
+    findings: [...v.findings],
+    cleared: [...v.cleared],
+    undetermined: [...v.undetermined],
+    complete: v.complete,
+    ...(v.reason ? { reason: { code: v.reason.code, check: v.reason.check, message: v.reason.message } } : {}),
   };
 }
 
 /** Build the `findings.json` document for a run. Pure; does not mutate `run`. */
-export function toFindingsDocument(run: ScanRun): FindingsDocument {
+export function toFindingsDocument(run: ScanRun, options: ReportOptions = {}): FindingsDocument {
   const order = siteOrder(run.sites);
   const findings = run.findings.map(copyFinding).sort(compareFindings(order));
   const attempts = run.attempts.map(copyAttempt).sort(compareAttempts(order));
@@ -130,6 +183,9 @@ export function toFindingsDocument(run: ScanRun): FindingsDocument {
   const attemptTotals: AttemptCounts = zeroCounts(ATTEMPT_STATUSES);
   for (const a of attempts) attemptTotals[a.status] += 1;
 
+  const problemSeverity = options.problemSeverity ?? DEFAULT_PROBLEM_SEVERITY;
+  const judged = new Map(judgeSites(run, { problemSeverity }).map((j) => [j.site.code, j]));
+  const tally = tallyRun([...judged.values()]);
   const identities = new Map(run.observations.filter((o) => o.scanner === 'naming' && o.kind === 'naming.identity').map((o) => [o.site.code, o.facts]));
   const sites: FindingsDocumentSite[] = run.sites.map((s) => {
     const own = findings.filter((f) => f.site.code === s.code);
@@ -150,14 +206,14 @@ export function toFindingsDocument(run: ScanRun): FindingsDocument {
       worstSeverity: worst,
       attempts: counts,
       identity: identities.get(s.code) ?? null,
+      ...siteView(judged.get(s.code)!),
     };
   });
 
-  const referenced = new Set(findings.map((f) => f.ruleId));
   const seenRules = new Set<string>();
   const rules: FindingsDocumentRule[] = [];
   for (const r of run.rules) {
-    if (!referenced.has(r.id) || seenRules.has(r.id)) continue;
+    if (seenRules.has(r.id)) continue;
     seenRules.add(r.id);
     rules.push(copyRule(r));
   }
@@ -182,18 +238,80 @@ export function toFindingsDocument(run: ScanRun): FindingsDocument {
       findings: findings.length,
       bySeverity,
       attempts: attemptTotals,
+      problemSeverity,
+      sitesChecked: tally.checked,
+      sitesPartial: tally.partial,
+      sitesUnchecked: tally.unchecked,
+      sitesWithProblems: tally.withProblems,
+      problems: tally.problems,
+      incomplete: isIncomplete([...judged.values()]),
     },
     sites,
     findings,
     attempts,
     rules,
+    verdicts: run.verdicts.map(copyVerdict),
+  };
+}
+
+function siteView(j: SiteJudgement): Pick<FindingsDocumentSite, 'state' | 'problems' | 'problemRules' | 'undetermined' | 'grades'> {
+  return {
+    state: j.state,
+    problems: problemsText(j),
+    problemRules: j.problems.map((p) => p.rule.id),
+    undetermined: j.undetermined.map((u) => ({ ruleId: u.rule.id, reason: { ...u.reason } })),
+    grades: Object.fromEntries(j.grades.map((g) => [g.rule.id, g.value])),
+  };
+}
+
+export const FINDINGS_FILE = 'findings.json';
+
+/**
+ * The one reader of an earlier run: its `findings.json`, back as the judged
+ * model (`RunRecord`) every output compares with. A folder without one, or
+ * one that is not a govscan findings document with verdicts, is an input
+ * error (exit 2) naming the file.
+ */
+export async function loadRun(dir: string): Promise<RunRecord> {
+  const file = path.join(dir, FINDINGS_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new GovscanError('E_PREVIOUS_RUN', code === 'ENOENT' || code === 'ENOTDIR' ? `${dir} holds no govscan run (no ${FINDINGS_FILE})` : `cannot read ${file} (${code})`, { exitCode: 2 });
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new GovscanError('E_PREVIOUS_RUN', `${file} is not valid JSON`, { exitCode: 2 });
+  }
+  const d = doc as Partial<FindingsDocument>;
+  const ok = typeof doc === 'object' && doc !== null && d.$schema === FINDINGS_SCHEMA_ID && [d.sites, d.findings, d.attempts, d.rules].every(Array.isArray);
+  if (!ok) throw new GovscanError('E_PREVIOUS_RUN', `${file} is not a govscan findings document`, { exitCode: 2 });
+  if (!Array.isArray(d.verdicts)) throw new GovscanError('E_PREVIOUS_RUN', `${file} was written by an older govscan and holds no verdicts: scan again to compare with it`, { exitCode: 2 });
+  const full = d as FindingsDocument;
+  return {
+    tool: full.tool,
+    startedAt: full.startedAt,
+    finishedAt: full.finishedAt,
+    registry: full.registry,
+    scanners: full.scanners,
+    options: full.options,
+    sites: full.sites.map((s) => ({ code: s.code, name: s.name, unit: s.unit, kind: s.kind, division: s.division, urls: s.urls })),
+    rules: full.rules,
+    findings: full.findings.map((f) => ({ ...f, facts: f.facts ?? {}, occurrences: f.occurrences ?? 1 })),
+    attempts: full.attempts,
+    verdicts: full.verdicts,
+    source: dir,
   };
 }
 
 export const jsonReporter: Reporter = {
   id: 'json',
-  fileName: 'findings.json',
-  render(run: ScanRun): string {
-    return `${JSON.stringify(toFindingsDocument(run), null, 2)}\n`;
+  fileName: FINDINGS_FILE,
+  render(run: ScanRun, options?: ReportOptions): string {
+    return `${JSON.stringify(toFindingsDocument(run, options), null, 2)}\n`;
   },
 };

@@ -6,8 +6,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AlignmentType, Document, Packer, Paragraph, TextRun } from 'docx';
-import { UsageError, type Finding, type Reporter, type ReportOptions, type ScanRun, type Severity } from '@govscan/core';
-import { compareRuns, escapeHtml, isProblem, loadRunDir, recordFromRun, type CensusRecord, type RecordRule } from '@govscan/report-census';
+import { compareRuns, describeReason, judgeSites, UsageError, type Finding, type JudgeOptions, type Reporter, type ReportOptions, type RuleInfo, type RunRecord, type ScanRun, type Severity } from '@govscan/core';
+import { escapeHtml } from '@govscan/report-census';
 
 export const SEVERITY_ZH: Record<Severity, string> = { critical: '严重', high: '高', medium: '中', low: '低', info: '提示' };
 export const DEFAULT_DEADLINE_DAYS = 15;
@@ -15,7 +15,7 @@ const MAX_EVIDENCE_PER_PROBLEM = 12;
 const MAX_EVIDENCE_CHARS = 300;
 
 export interface NoticeProblem {
-  rule: Pick<RecordRule, 'id' | 'title' | 'severity' | 'description' | 'remediation' | 'reference'>;
+  rule: Pick<RuleInfo, 'id' | 'title' | 'severity' | 'description' | 'remediation' | 'reference'>;
   findings: Finding[];
   /** The earlier run found it too and it is still there. */
   persisting: boolean;
@@ -31,6 +31,8 @@ export interface Notice {
   /** 整改期限, e.g. 2018年6月21日 */
   deadline: string;
   problems: NoticeProblem[];
+  /** What could not be checked on the site, in plain Chinese: the notice does not pass it over in silence. */
+  notChecked: string[];
 }
 
 function chinaDay(d: Date): { y: number; m: number; d: number } {
@@ -64,31 +66,25 @@ export function parseDeadline(value: string | undefined, checkedAt: Date): strin
 }
 
 /**
- * The notices of a run: one per site with something to rectify (see `isProblem`: grades
- * and notes are not problems), problems grouped by rule, most severe first.
+ * The notices of a run: one per site with a 突出问题 (the judged model's
+ * `problems`: grades, facts and minor notes never make a notice), problems
+ * grouped by rule, most severe first; those the earlier run found too are
+ * marked.
  */
-export function buildNotices(record: CensusRecord, options: { deadline?: string; previous?: CensusRecord } = {}): Notice[] {
-  const checkedAt = new Date(record.startedAt);
+export function buildNotices(run: RunRecord, options: { deadline?: string; previous?: RunRecord } & JudgeOptions = {}): Notice[] {
+  const checkedAt = new Date(run.startedAt);
   const deadline = parseDeadline(options.deadline, checkedAt);
-  const rules = new Map(record.rules.map((r) => [r.id, r]));
+  const judgeOptions: JudgeOptions = options.problemSeverity ? { problemSeverity: options.problemSeverity } : {};
   const persisting = new Set<string>();
-  if (options.previous) for (const s of compareRuns(options.previous, record).sites) for (const f of s.persisting) persisting.add(f.id);
+  if (options.previous) for (const s of compareRuns(options.previous, run, judgeOptions).sites) for (const f of s.persisting) persisting.add(f.id);
+  const sites = new Map(run.sites.map((s) => [s.code, s]));
   const notices: Notice[] = [];
-  const problem = isProblem(record.rules);
-  for (const site of record.sites) {
-    const findings = record.findings.filter((f) => f.site.code === site.code && problem(f));
-    if (findings.length === 0) continue;
-    const byRule = new Map<string, Finding[]>();
-    for (const f of findings) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
-    const problems: NoticeProblem[] = [...byRule].map(([id, fs]) => {
-      const r = rules.get(id);
-      return {
-        rule: r ?? { id, title: fs[0]!.title, severity: fs[0]!.severity, description: fs[0]!.title, remediation: { zh: '请核实并整改。', en: 'Check and fix.' }, reference: '' },
-        findings: fs,
-        persisting: fs.some((f) => persisting.has(f.id)),
-      };
-    });
-    notices.push({ code: site.code, name: site.name, unit: site.unit, url: site.urls[0] ?? '', checkedOn: zhDate(chinaDay(checkedAt)), deadline, problems });
+  for (const j of judgeSites(run, judgeOptions)) {
+    if (j.problems.length === 0) continue;
+    const site = sites.get(j.site.code)!;
+    const problems: NoticeProblem[] = j.problems.map((p) => ({ rule: p.rule, findings: p.findings, persisting: p.findings.some((f) => persisting.has(f.id)) }));
+    const notChecked = [...new Set(j.undetermined.map((u) => `${u.rule.title.zh}（${describeReason(u.reason)}）`))];
+    notices.push({ code: site.code, name: site.name, unit: site.unit, url: site.urls[0] ?? '', checkedOn: zhDate(chinaDay(checkedAt)), deadline, problems, notChecked });
   }
   return notices;
 }
@@ -130,6 +126,7 @@ export function noticeParagraphs(n: Notice): { kind: 'number' | 'title' | 'addre
     out.push({ kind: 'detail', text: `整改要求：${p.rule.remediation.zh}` });
     if (p.rule.reference) out.push({ kind: 'detail', text: `依据：${p.rule.reference}` });
   });
+  if (n.notChecked.length) out.push({ kind: 'body', text: `此外，以下项目本次未能完成检查，不视为合格，请一并自查：${n.notChecked.join('；')}。` });
   out.push({ kind: 'body', text: `请你单位于${n.deadline}前完成整改，并将整改情况书面报送我办。逾期未完成整改的，将按有关规定予以通报。` });
   out.push({ kind: 'body', text: '联系人：　　　　　　联系电话：' });
   out.push({ kind: 'sign', text: '（印发单位盖章）' });
@@ -202,6 +199,10 @@ export function noticeFileBase(n: Pick<Notice, 'code' | 'name'>): string {
   return `${n.code}-${name}`;
 }
 
+function noticeOptions(o: ReportOptions): Parameters<typeof buildNotices>[1] {
+  return { ...(o.deadline ? { deadline: o.deadline } : {}), ...(o.previous ? { previous: o.previous } : {}), ...(o.problemSeverity ? { problemSeverity: o.problemSeverity } : {}) };
+}
+
 export const NOTICES_DIR = 'notices';
 export const NOTICES_HTML = 'notices.html';
 
@@ -212,12 +213,11 @@ export const NOTICES_HTML = 'notices.html';
 export const noticeReporter: Reporter = {
   id: 'notice',
   fileName: NOTICES_HTML,
-  render(run: ScanRun): string {
-    return noticesHtml(buildNotices(recordFromRun(run), { ...(typeof run.options.deadline === 'string' ? { deadline: run.options.deadline } : {}) }));
+  render(run: ScanRun, options: ReportOptions = {}): string {
+    return noticesHtml(buildNotices(run, noticeOptions(options)));
   },
   async write(run: ScanRun, dir: string, options: ReportOptions = {}): Promise<string[]> {
-    const previous = options.previousDir ? await loadRunDir(options.previousDir) : undefined;
-    const notices = buildNotices(recordFromRun(run), { ...(options.deadline ? { deadline: options.deadline } : {}), ...(previous ? { previous } : {}) });
+    const notices = buildNotices(run, noticeOptions(options));
     const files: string[] = [];
     const sub = path.join(dir, NOTICES_DIR);
     if (notices.length > 0) await mkdir(sub, { recursive: true });

@@ -6,6 +6,10 @@
  */
 import {
   compareAttempts,
+  describeReason,
+  findingFingerprint,
+  judgeSites,
+  type ReportOptions,
   compareFindings,
   compareText,
   siteOrder,
@@ -71,6 +75,8 @@ export interface SarifReportingDescriptor {
 export interface SarifResult {
   ruleId: string;
   ruleIndex?: number;
+  /** `fail`: a problem; `informational`: a grade or a fact; `open`: the rule could not be decided on the site. */
+  kind: 'fail' | 'informational' | 'open';
   level: SarifLevel;
   message: SarifMessage;
   locations: SarifLocation[];
@@ -217,8 +223,9 @@ function attemptMessage(a: Attempt): string {
 }
 
 /** Build the SARIF 2.1.0 log for a run. Pure; does not mutate `run`. */
-export function toSarif(run: ScanRun): SarifLog {
+export function toSarif(run: ScanRun, options: ReportOptions = {}): SarifLog {
   const order = siteOrder(run.sites);
+  const judgeOptions = options.problemSeverity ? { problemSeverity: options.problemSeverity } : {};
 
   // One descriptor per rule, by id, so indexes do not depend on load order.
   const seen = new Set<string>();
@@ -229,12 +236,16 @@ export function toSarif(run: ScanRun): SarifLog {
 
   const findings = [...run.findings].sort(compareFindings(order));
 
+  const kindOf = new Map(rules.map((r) => [r.id, r.kind]));
   const results: SarifResult[] = findings.map((f) => {
     const index = ruleIndex.get(f.ruleId);
+    const problem = (kindOf.get(f.ruleId) ?? 'problem') === 'problem';
     return {
       ruleId: f.ruleId,
       ...(index === undefined ? {} : { ruleIndex: index }),
-      level: SEVERITY_LEVEL[f.severity],
+      kind: problem ? 'fail' : 'informational',
+      // SARIF: a result of another kind than `fail` has level `none`.
+      level: problem ? SEVERITY_LEVEL[f.severity] : 'none',
       message: { text: findingMessage(f) },
       locations: [
         {
@@ -253,6 +264,24 @@ export function toSarif(run: ScanRun): SarifLog {
       },
     };
   });
+
+  // What could not be decided is said as such: an `open` result per site and 突出问题 rule undetermined.
+  const urls = new Map(run.sites.map((s) => [s.code, s.urls[0] ?? s.code]));
+  for (const j of judgeSites(run, judgeOptions))
+    for (const u of j.undetermined) {
+      const index = ruleIndex.get(u.rule.id);
+      const target = urls.get(j.site.code) ?? j.site.code;
+      results.push({
+        ruleId: u.rule.id,
+        ...(index === undefined ? {} : { ruleIndex: index }),
+        kind: 'open',
+        level: 'none',
+        message: { text: `Could not be decided (未能检查): ${u.rule.title.en} (${u.rule.title.zh}) — ${j.site.name} ${j.site.code}: ${describeReason(u.reason)}; ${u.reason.code} ${u.reason.message}` },
+        locations: [{ physicalLocation: { artifactLocation: { uri: targetUri(target) } }, logicalLocations: [{ name: 'site', fullyQualifiedName: `${j.site.code}/site`, kind: 'resource' }] }],
+        partialFingerprints: { [FINGERPRINT_KEY]: findingFingerprint(u.rule.id, j.site.code, target, 'undetermined') },
+        properties: { siteCode: j.site.code, siteName: j.site.name, severity: u.rule.severity, scanner: u.rule.scanner, reasonCode: u.reason.code, reasonCheck: u.reason.check, reason: u.reason.message },
+      });
+    }
 
   const notificationDescriptors = ATTEMPT_NOTIFICATIONS.map((n) => n.descriptor);
   const descriptorIndex = new Map(ATTEMPT_NOTIFICATIONS.map((n, i) => [n.status, i]));
@@ -326,7 +355,7 @@ export function toSarif(run: ScanRun): SarifLog {
 export const sarifReporter: Reporter = {
   id: 'sarif',
   fileName: 'findings.sarif',
-  render(run: ScanRun): string {
-    return `${JSON.stringify(toSarif(run), null, 2)}\n`;
+  render(run: ScanRun, options?: ReportOptions): string {
+    return `${JSON.stringify(toSarif(run, options), null, 2)}\n`;
   },
 };

@@ -66,6 +66,8 @@ export const DEFAULT_CENSUS_OPTIONS: CensusOptions = {
 
 const SCANNER = 'census';
 export const CENSUS_KINDS = ['census.availability', 'census.list', 'census.link', 'census.duplicates'] as const;
+/** What the homepage's content decides: no readable homepage, none of these is known. */
+const CONTENT_KINDS = ['census.list', 'census.link', 'census.duplicates'] as const;
 
 /** What a fetch or a link check came to, without its body. */
 interface Outcome {
@@ -174,9 +176,10 @@ class SiteScan {
     return this.ctx.now().toISOString();
   }
 
-  private attempt(target: string, check: string, status: Attempt['status'], startedAt: string, durationMs: number, error?: { code: string; message: string }): void {
+  private attempt(target: string, check: string, status: Attempt['status'], startedAt: string, durationMs: number, error?: { code: string; message: string }, covers?: readonly string[]): void {
     const a: Attempt = { scanner: SCANNER, site: this.ref, target, check, status, startedAt, durationMs: Math.round(durationMs) };
     if (error && status !== 'ok') a.error = error;
+    if (covers?.length) a.covers = [...covers];
     this.attempts.push(a);
   }
 
@@ -206,7 +209,7 @@ class SiteScan {
     if (home) {
       this.deadline = performance.now() + this.o.siteBudgetMs;
       content = this.content(home, startedAt, t0).catch((err: unknown) => {
-        if (err instanceof Aborted) this.attempt(this.primary, 'content', 'unknown', startedAt, performance.now() - t0, { code: 'E_ABORTED', message: 'run interrupted during the content checks' });
+        if (err instanceof Aborted) this.attempt(this.primary, 'content', 'unknown', startedAt, performance.now() - t0, { code: 'E_ABORTED', message: 'run interrupted during the content checks' }, CONTENT_KINDS);
         else crash = { err };
       });
     }
@@ -223,7 +226,7 @@ class SiteScan {
       this.attempt(this.primary, 'homepage', allUnknown ? 'unknown' : 'error', startedAt, 0, {
         code,
         message: `the homepage did not load in any of ${this.o.probes} probes (${first?.error?.message ?? (first?.status ? `HTTP ${first.status}` : 'not tried')}); content checks not run`,
-      });
+      }, CONTENT_KINDS);
     }
     return { observations: this.observations, attempts: this.attempts };
   }
@@ -345,11 +348,11 @@ class SiteScan {
     this.fetched.set(home.finalUrl, homeOutcome);
     const page = this.read(home);
     if (!page) {
-      this.attempt(this.primary, 'homepage', 'unknown', startedAt, performance.now() - t0, { code: 'ENOTHTML', message: `the homepage is not HTML (${contentType(home) ?? 'no Content-Type'})` });
+      this.attempt(this.primary, 'homepage', 'unknown', startedAt, performance.now() - t0, { code: 'ENOTHTML', message: `the homepage is not HTML (${contentType(home) ?? 'no Content-Type'})` }, CONTENT_KINDS);
       return;
     }
     this.listObservation('homepage', this.primary, '首页', page, homeOutcome);
-    this.attempt(this.primary, 'homepage', 'ok', startedAt, performance.now() - t0);
+    this.attempt(this.primary, 'homepage', 'ok', startedAt, performance.now() - t0, undefined, CONTENT_KINDS);
 
     // robots.txt of the site (the office's own sites are exempt).
     if (!this.site.own) {
@@ -397,6 +400,7 @@ class SiteScan {
         aAt,
         performance.now() - a0,
         unknownArticles.length ? { code: unknownArticles[0]!.outcome.error ?? 'EUNKNOWN', message: `${unknownArticles.length} of ${articles.length} article pages could not be read (${unknownArticles[0]!.outcome.errorMessage})` } : undefined,
+        ['census.duplicates'],
       );
     }
 
@@ -565,14 +569,14 @@ class SiteScan {
     });
     const unknown = results.filter((r) => r.errorStatus === 'unknown');
     const unchecked = entries.length - toCheck.length + cutOnPages;
-    if (unknown.length === 0 && unchecked === 0) this.attempt(this.primary, 'links', 'ok', at, performance.now() - t0);
+    if (unknown.length === 0 && unchecked === 0) this.attempt(this.primary, 'links', 'ok', at, performance.now() - t0, undefined, ['census.link']);
     else {
       const codes = new Map<string, number>();
       for (const r of unknown) codes.set(r.error ?? '?', (codes.get(r.error ?? '?') ?? 0) + 1);
       const parts: string[] = [];
       if (unknown.length) parts.push(`${unknown.length} of ${toCheck.length} links could not be checked (${[...codes].map(([c, n]) => `${c} ×${n}`).join(', ')})`);
       if (unchecked) parts.push(`${unchecked} of ${found} links and images not checked (limits: ${this.o.maxLinksPerSite} distinct per site, ${this.o.extract.maxLinks} read per page)`);
-      this.attempt(this.primary, 'links', 'unknown', at, performance.now() - t0, { code: unknown.length ? 'E_LINKS_UNKNOWN' : 'E_LINKS_LIMIT', message: parts.join('; ') });
+      this.attempt(this.primary, 'links', 'unknown', at, performance.now() - t0, { code: unknown.length ? 'E_LINKS_UNKNOWN' : 'E_LINKS_LIMIT', message: parts.join('; ') }, ['census.link']);
     }
   }
 }

@@ -46,6 +46,14 @@ function chain(r: FetchResult): string {
   return `GET ${r.url}: ${hops}${r.truncated ? ` (body cut at ${r.body.length} bytes, the byte limit)` : ''}`;
 }
 
+/** The observation kinds of the headers scanner. */
+const KINDS = [
+  'headers.redirect', 'headers.hsts', 'headers.csp', 'headers.frame-options', 'headers.nosniff', 'headers.referrer-policy',
+  'headers.cookies', 'headers.cors', 'headers.server', 'headers.mixed-content', 'headers.sri', 'headers.grade',
+] as const;
+/** Those read from the homepage's answer (mixed content and SRI only when it is HTML served over HTTPS). */
+const PAGE_KINDS = ['headers.csp', 'headers.frame-options', 'headers.nosniff', 'headers.referrer-policy', 'headers.cookies', 'headers.server', 'headers.mixed-content', 'headers.sri'] as const;
+
 function attemptOf(site: Site, r: FetchResult, check: string, startedAt: string): Attempt {
   const a: Attempt = { scanner: SCANNER, site: { code: site.code, name: site.name }, target: r.url, check, status: r.error ? r.error.status : 'ok', startedAt, durationMs: r.timings.totalMs };
   if (r.error) a.error = { code: r.error.code, message: explain(r.error.code, r.error.message) };
@@ -197,10 +205,7 @@ function list(xs: string[]): string[] {
 export const headers = {
   id: SCANNER,
   title: { zh: 'HTTP 安全响应头', en: 'HTTP security headers' },
-  emits: [
-    'headers.redirect', 'headers.hsts', 'headers.csp', 'headers.frame-options', 'headers.nosniff', 'headers.referrer-policy',
-    'headers.cookies', 'headers.cors', 'headers.server', 'headers.mixed-content', 'headers.sri', 'headers.grade',
-  ],
+  emits: KINDS,
   async scan(site: Site, ctx: ScanContext) {
     const observations: Observation[] = [];
     const attempts: Attempt[] = [];
@@ -231,8 +236,12 @@ export const headers = {
     let probe: FetchResult | null = null;
     if (page === https) probe = httpsProbe;
     else if (page === http) probe = await ctx.net.fetch(httpUrl, { ...probeOptions, ...(address ? { address } : {}) });
-    if (probe) attempts.push(attemptOf(site, probe, 'cors:GET', t0));
-    else attempts.push({ scanner: SCANNER, site: ref, target: httpsUrl, check: 'cors:GET', status: 'unknown', error: { code: 'ENOPAGE', message: 'not sent: the homepage answered over neither HTTP nor HTTPS' }, startedAt: t0, durationMs: 0 });
+    // The homepage read for the header checks: without it, none of the page's checks is known.
+    const pageAttempt: Attempt = { ...attemptOf(site, page ?? (primary.protocol === 'https:' ? https : http), 'homepage', t0), covers: [...PAGE_KINDS] };
+    if (!page && pageAttempt.status === 'ok') Object.assign(pageAttempt, { status: 'error', error: { code: 'ENOPAGE', message: 'the homepage answered over neither HTTP nor HTTPS' } });
+    attempts.push(pageAttempt);
+    if (probe) attempts.push({ ...attemptOf(site, probe, 'cors:GET', t0), covers: ['headers.cors'] });
+    else attempts.push({ scanner: SCANNER, site: ref, target: httpsUrl, check: 'cors:GET', status: 'unknown', error: { code: 'ENOPAGE', message: 'not sent: the homepage answered over neither HTTP nor HTTPS' }, startedAt: t0, durationMs: 0, covers: ['headers.cors'] });
 
     const gradeStarted = at();
     const g0 = performance.now();
@@ -417,15 +426,15 @@ export const headers = {
           ...g.differences.map((d) => `govscan differs from the Observatory here: ${d}`),
           ...Object.entries(g.tests).map(([name, t]) => `${name}: ${t.result} (${t.modifier > 0 ? '+' : ''}${t.modifier})`),
         ]);
-        attempts.push({ scanner: SCANNER, site: ref, target: gradeTarget, check: 'grade', status: 'ok', startedAt: gradeStarted, durationMs: took() });
+        attempts.push({ scanner: SCANNER, site: ref, target: gradeTarget, check: 'grade', status: 'ok', startedAt: gradeStarted, durationMs: took(), covers: ['headers.grade'] });
       } else {
         const reason = page ? `the homepage answered ${page.status}: only 2xx, 3xx, 401 and 403 answers are graded` : 'the homepage answered over neither HTTP nor HTTPS';
         observe('headers.grade', gradeTarget, 'grade', { url: gradeTarget, score: null, grade: null, observatoryScore: null, observatoryGrade: null, differs: null, differences: [], tests: null, reason }, [`not graded: ${reason}`]);
-        attempts.push({ scanner: SCANNER, site: ref, target: gradeTarget, check: 'grade', status: 'unknown', error: { code: 'ENOTGRADED', message: reason }, startedAt: gradeStarted, durationMs: took() });
+        attempts.push({ scanner: SCANNER, site: ref, target: gradeTarget, check: 'grade', status: 'unknown', error: { code: 'ENOTGRADED', message: reason }, startedAt: gradeStarted, durationMs: took(), covers: ['headers.grade'] });
       }
     } catch (err) {
       // Reading the answers must not take the scan down: say what could not be judged.
-      attempts.push({ scanner: SCANNER, site: ref, target: httpsUrl, check: 'grade', status: 'unknown', error: { code: 'EANALYSIS', message: `the answers could not be read: ${(err as Error).message}` }, startedAt: gradeStarted, durationMs: took() });
+      attempts.push({ scanner: SCANNER, site: ref, target: httpsUrl, check: 'grade', status: 'unknown', error: { code: 'EANALYSIS', message: `the answers could not be read: ${(err as Error).message}` }, startedAt: gradeStarted, durationMs: took(), covers: [...KINDS] });
       ctx.log.warn({ site: site.code, err: (err as Error).message }, 'headers: analysis failed');
     }
     return { observations, attempts };

@@ -5,7 +5,7 @@
  * (so the two can never disagree), else what its state says.
  */
 import pLimit from 'p-limit';
-import { judge, severityRank, silentLogger, type Attempt, type Fact, type Finding, type Logger, type NetClient, type Observation, type Registry, type Rule, type Site, type SiteRef } from '@govscan/core';
+import { judgeRun, severityRank, silentLogger, type Attempt, type Fact, type Finding, type Logger, type NetClient, type Observation, type Registry, type Rule, type Site, type SiteRef, type Verdict } from '@govscan/core';
 import { toUnicode } from './domain.js';
 import type { FuzzerId } from './fuzzers.js';
 import { generate, type Candidate, type GenerateStats } from './generate.js';
@@ -56,6 +56,8 @@ export interface HuntResult {
   observations: Observation[];
   attempts: Attempt[];
   findings: Finding[];
+  /** Per site and lookalike rule, the verdict. */
+  verdicts: Verdict[];
   stats: HuntStats;
 }
 
@@ -105,11 +107,11 @@ function baseFacts(c: Candidate, r: Resolution): Record<string, Fact> {
   };
 }
 
-/** The classification the rules gave an observation: its most severe matching `lookalike.<class>` rule. */
-function classOf(findings: Finding[]): Classification | null {
+/** The classification the rules gave an observation: the `classification` of its most severe matching rule that has one. */
+function classOf(findings: Finding[], rules: ReadonlyMap<string, Rule>): Classification | null {
   let top: Finding | null = null;
-  for (const f of findings) if (!top || severityRank(f.severity) > severityRank(top.severity)) top = f;
-  const c = top?.ruleId.split('.')[1];
+  for (const f of findings) if (rules.get(f.ruleId)?.classification && (!top || severityRank(f.severity) > severityRank(top.severity))) top = f;
+  const c = top ? rules.get(top.ruleId)?.classification : undefined;
   return c && (CLASSIFICATIONS as readonly string[]).includes(c) ? (c as Classification) : null;
 }
 
@@ -164,7 +166,7 @@ export async function hunt(o: HuntOptions): Promise<HuntResult> {
       if (c.state === 'unknown') {
         c.classification = 'unknown';
         c.decidedBy = [`DNS ${c.dns!.error?.code ?? c.dns!.status}: ${c.dns!.error?.message ?? ''}`.trim()];
-        attempts.push({ scanner: SCANNER_ID, site: ref(site), target: c.ascii, check: 'dns:A', status: 'unknown', error: c.dns!.error ?? { code: c.dns!.status.toUpperCase(), message: c.dns!.status }, startedAt, durationMs: 0 });
+        attempts.push({ scanner: SCANNER_ID, site: ref(site), target: c.ascii, check: 'dns:A', status: 'unknown', error: c.dns!.error ?? { code: c.dns!.status.toUpperCase(), message: c.dns!.status }, startedAt, durationMs: 0, covers: ['lookalike.candidate'] });
       } else if (c.state === 'exists' && c.dns!.wildcard) {
         c.classification = 'wildcard';
         c.decidedBy = [`exists only through the wildcard *.${toUnicode(c.dns!.wildcard)}`];
@@ -230,7 +232,18 @@ export async function hunt(o: HuntOptions): Promise<HuntResult> {
     elapsed.triage = Math.round(performance.now() - t2);
   }
 
-  const findings = judge(rules, observations);
+  // Per site, the lookalike search itself: complete when every candidate's DNS was settled.
+  if (o.dns) {
+    const unsettled = new Map<string, number>();
+    for (const c of records) if (c.state === 'unknown') for (const code of c.sites) unsettled.set(code, (unsettled.get(code) ?? 0) + 1);
+    for (const site of sites) {
+      const n = unsettled.get(site.code) ?? 0;
+      const candidates = records.filter((c) => c.sites.includes(site.code)).length;
+      attempts.push({ scanner: SCANNER_ID, site: ref(site), target: site.urls[0] ?? site.code, check: 'lookalikes', status: n ? 'unknown' : 'ok', ...(n ? { error: { code: 'EDNSUNKNOWN', message: `${n} of ${candidates} candidates could not be resolved` } } : {}), startedAt, durationMs: elapsed.resolve, covers: ['lookalike.candidate'] });
+    }
+  }
+  const { findings, verdicts } = judgeRun({ rules, sites, observations, attempts, scanners: [SCANNER_ID] });
+  const rulesById = new Map(rules.map((r) => [r.id, r]));
   const byTarget = new Map<string, Finding[]>();
   for (const f of findings) byTarget.set(f.target, [...(byTarget.get(f.target) ?? []), f]);
   const obsByTarget = new Map(observations.filter((x) => x.kind === 'lookalike.candidate').map((x) => [x.target, x]));
@@ -239,7 +252,7 @@ export async function hunt(o: HuntOptions): Promise<HuntResult> {
     if (!obs) continue;
     const fs = byTarget.get(c.ascii) ?? [];
     c.findings = fs.map((f) => f.ruleId).sort();
-    c.classification = classOf(fs) ?? (c.closed ? 'collision' : obs.facts.loaded === true ? 'unrelated' : 'unknown');
+    c.classification = classOf(fs, rulesById) ?? (c.closed ? 'collision' : obs.facts.loaded === true ? 'unrelated' : 'unknown');
     if (c.classification === 'unrelated' && c.decidedBy.length === 0) c.decidedBy = ['nothing of a registered site found on the page'];
     obs.facts.classification = c.classification;
     obs.facts.decidedBy = [...c.decidedBy];
@@ -256,6 +269,7 @@ export async function hunt(o: HuntOptions): Promise<HuntResult> {
     observations,
     attempts,
     findings,
+    verdicts,
     stats: { generate: gen.stats, resolve: resolveStats, triaged, byClassification, elapsedMs: elapsed },
   };
 }

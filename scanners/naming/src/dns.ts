@@ -46,7 +46,8 @@ export async function scanDns(site: Site, ctx: ScanContext): Promise<{ observati
   const at = (): string => ctx.now().toISOString();
   const url = site.urls[0]!;
   const names = hostNames(new URL(url).hostname);
-  if (names.ip) return { observations, attempts }; // a bare address has no DNS of its own to judge
+  // A bare address has no DNS of its own to judge: the DNS rules are settled, with nothing to observe.
+  if (names.ip) return { observations, attempts: [{ scanner: 'naming', site: ref, target: url, check: 'dns:none', status: 'ok', startedAt: at(), durationMs: 0, covers: ['dns.ipv6', 'dns.caa', 'dns.ns'] }] };
   const host = names.ascii;
 
   const resolve = async (name: string, type: DnsRecordType, check: string): Promise<DnsResult> => {

@@ -326,6 +326,6 @@ describe('naming: bad input gives findings or attempts with reasons, never a cra
     expect(fired(out.observations)).toEqual([]);
     expect(out.observations.find((o) => o.kind === 'naming.page')).toBeUndefined();
     expect(facts(out, 'naming.identity')).toMatchObject({ loaded: false, siteCode: null });
-    expect(out.attempts.find((a) => a.check === 'identity:extract')).toMatchObject({ status: 'unknown', error: { code: 'E_HTTP_STATUS', message: expect.stringContaining('502') } });
+    expect(out.attempts.find((a) => a.check === 'identity:extract')).toMatchObject({ status: 'unknown', error: { code: 'HTTP_502', message: expect.stringContaining('502') } });
   });
 });

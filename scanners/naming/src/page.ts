@@ -5,6 +5,9 @@
  */
 import type { Attempt, Fact, FetchResult, Observation, ScanContext, Site } from '@govscan/core';
 import { decodeBody, type DecodedPage } from '@govscan/html';
+
+/** The observation kinds the homepage's reading decides. */
+export const PAGE_KINDS = ['naming.identity', 'naming.page'] as const;
 import { extractTokens, icpMatches, mergeTokens, nfkc, type PageTokens, type Token } from '@govscan/identity';
 
 /** Frames are followed this deep (the homepage is depth 0) … */
@@ -89,7 +92,7 @@ export async function scanPage(site: Site, ctx: ScanContext): Promise<PageOutput
   if (!home.tokens) {
     // The homepage did not load (or answered an error status): nothing can be said about its identity.
     const reason = home.result.error ? `${home.result.error.code}: ${home.result.error.message}` : `the homepage answered ${home.result.status}`;
-    attempts.push({ scanner: 'naming', site: ref, target: url, check: 'identity:extract', status: 'unknown', error: { code: home.result.error ? 'E_NO_PAGE' : 'E_HTTP_STATUS', message: `identity tokens not read: ${reason}` }, startedAt: startedExtract, durationMs: 0 });
+    attempts.push({ scanner: 'naming', site: ref, target: url, check: 'identity:extract', status: 'unknown', error: { code: home.result.error ? home.result.error.code : `HTTP_${home.result.status}`, message: `identity tokens not read: ${reason}` }, startedAt: startedExtract, durationMs: 0, covers: [...PAGE_KINDS] });
     return { observations: [identityObservation(site, url, home, null, false, at(), [describe(home.result)])], attempts };
   }
 
@@ -116,7 +119,7 @@ export async function scanPage(site: Site, ctx: ScanContext): Promise<PageOutput
   }
 
   const missing = missingEssentials(merged) || [merged.meta.SiteName, merged.meta.SiteDomain, merged.meta.SiteIDCode, merged.title].includes(null);
-  const extractAttempt: Attempt = { scanner: 'naming', site: ref, target: url, check: 'identity:extract', status: 'ok', startedAt: startedExtract, durationMs: 0 };
+  const extractAttempt: Attempt = { scanner: 'naming', site: ref, target: url, check: 'identity:extract', status: 'ok', startedAt: startedExtract, durationMs: 0, covers: [...PAGE_KINDS] };
   if (incomplete && missing) {
     extractAttempt.status = 'unknown';
     extractAttempt.error = { code: 'E_INCOMPLETE', message: `tokens not found may lie in what was not read: ${notes.join('; ')}` };

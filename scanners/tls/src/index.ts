@@ -217,7 +217,8 @@ async function assessEndpoint(site: Site, t: Target, address: string, ctx: ScanC
   const evidence = [
     `${locator}: ${httpsAvailable === null ? 'TLS could not be established' : httpsAvailable ? accepted.join(' ') : 'no TLS'}${gradedSuites.length ? `; ${gradedSuites.length} suites` : ''}${g ? `; grade ${g.grade} (${g.decidedBy})` : ''}; ${en.handshakes} handshakes in ${durationMs} ms${problems.length ? `; not established: ${problems.join(', ')}` : ''}`,
   ];
-  const observation: Observation = { scanner: SCANNER, kind: 'tls.endpoint', site: ref, target: t.host, locator, facts, evidence, observedAt: startedAt };
+  // One endpoint per host and port: the findings of a rule on several addresses of a host are one finding listing them.
+  const observation: Observation = { scanner: SCANNER, kind: 'tls.endpoint', site: ref, target: t.host, locator: `tls:${t.port}`, facts, evidence, observedAt: startedAt };
   const signature: Record<string, Fact> = {
     httpsAvailable,
     httpsRegistered: t.httpsRegistered,
@@ -268,7 +269,7 @@ export const tls = {
       anchors = trustAnchors(ctx.caFile);
     } catch (err) {
       const now = ctx.now().toISOString();
-      return { observations, attempts: [{ scanner: SCANNER, site: ref, target: site.urls[0] ?? '', check: 'tls:trust-store', status: 'unknown' as const, error: { code: 'E_CA_FILE', message: (err as Error).message }, startedAt: now, durationMs: 0 }] };
+      return { observations, attempts: [{ scanner: SCANNER, site: ref, target: site.urls[0] ?? '', check: 'tls:trust-store', status: 'unknown' as const, error: { code: 'E_CA_FILE', message: (err as Error).message }, startedAt: now, durationMs: 0, covers: ['tls.endpoint', 'tls.host'] }] };
     }
     await Promise.all(
       targetsOf(site).map(async (t) => {
@@ -282,7 +283,7 @@ export const tls = {
           const answered = (r: DnsResult): boolean => ['ok', 'nodata', 'nxdomain'].includes(r.status);
           if (addresses.length === 0) {
             const err = !answered(a) || !answered(aaaa) ? { code: 'EDNSUNKNOWN', message: `A ${a.status}, AAAA ${aaaa.status}`, status: 'unknown' as const } : { code: a.status === 'nxdomain' ? 'ENOTFOUND' : 'ENOADDRESS', message: `A ${a.status}, AAAA ${aaaa.status}`, status: 'error' as const };
-            attempts.push({ scanner: SCANNER, site: ref, target: t.host, check: 'tls:resolve', status: err.status, error: { code: err.code, message: err.message }, startedAt, durationMs: a.elapsedMs + aaaa.elapsedMs });
+            attempts.push({ scanner: SCANNER, site: ref, target: t.host, check: 'tls:resolve', status: err.status, error: { code: err.code, message: err.message }, startedAt, durationMs: a.elapsedMs + aaaa.elapsedMs, covers: ['tls.endpoint', 'tls.host'] });
             return;
           }
         }
@@ -304,7 +305,8 @@ export const tls = {
             port: t.port,
             addresses,
             addressesAssessed: assessed.map((r) => r.observation.facts.address as string),
-            consistent: assessed.length < 2 ? null : differences.length === 0,
+            // One address cannot disagree with itself; two or more of which fewer than two were assessed: not known.
+            consistent: addresses.length < 2 ? true : assessed.length < 2 ? null : differences.length === 0,
             differences,
             grades: Object.fromEntries(results.map((r) => [r.observation.facts.address as string, r.observation.facts.grade ?? null])),
           },
