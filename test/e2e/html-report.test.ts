@@ -119,7 +119,9 @@ describe('report.html in headless Chromium', () => {
     expect(await page.locator('#count-sites').textContent()).toBe('3');
     expect(await page.locator('#chart rect').count()).toBe(new Set(run.findings.map((f) => f.ruleId)).size);
     expect(await page.locator('#sites tbody tr').count()).toBe(3);
-    expect(await page.locator('#sites tr[data-site="5118000014"] .grade').textContent()).toBe('D');
+    expect(await page.locator('#sites tr[data-site="5118000014"] .state').textContent()).toBe('有问题');
+    // the unreachable site: its content could not be read, and the row says so
+    expect(await page.locator('#sites tr[data-site="5118000014"] .problems-text').textContent()).toMatch(/^网站无法访问；另有 \d+ 项未能检查：首页无法访问（连接被重置）/);
     expect(await visibleFindings()).toBe(run.findings.length);
     // the report's own script ran (the page marks itself ready), under its Content-Security-Policy
     expect(await page.evaluate('document.documentElement.dataset.ready')).toBe('1');

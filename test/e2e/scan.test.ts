@@ -50,7 +50,8 @@ describe('govscan scan against the simulated world', () => {
     const out = path.join(dir, 'run1');
     const r = await runCli(['scan', '--registry', registryFile, ...worldArgs(out), '--scanners', 'reachability,census', '--timeout', '1500']);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    // sites that could not be checked through: the run is incomplete (exit 4), and says so
+    expect(r.code).toBe(4);
     // a server that accepts and never answers costs about the timeout, not more
     expect(r.ms).toBeLessThan(1500 * 3 + 2000);
     const doc = JSON.parse(await readFile(path.join(out, 'findings.json'), 'utf8'));
@@ -69,6 +70,10 @@ describe('govscan scan against the simulated world', () => {
     expect(attempt('5118000021', 'http:GET')).toMatchObject({ status: 'unknown', error: { code: 'EDNSUNKNOWN' } });
     expect(doc.sites.find((s: { code: string }) => s.code === '5118000021').attempts.unknown).toBeGreaterThan(0);
     expect(doc.summary.attempts.unknown).toBeGreaterThan(0);
+    expect(doc.summary).toMatchObject({ incomplete: true, sitesUnchecked: 1 });
+    expect(doc.sites.find((s: { code: string }) => s.code === '5118000021')).toMatchObject({ state: 'unchecked', problems: '未能检查：首页无法访问（DNS 无法解析）' });
+    // its homepage lists no dated item: whether it is kept up to date cannot be established, so it is not 无 either
+    expect(doc.sites.find((s: { code: string }) => s.code === '5118000022')).toMatchObject({ state: 'partial', undetermined: [{ ruleId: 'census.homepage.stale', reason: { code: 'E_FACT_UNKNOWN' } }] });
     // the healthy portal: all ok
     expect(doc.sites.find((s: { code: string }) => s.code === '5118000022')).toMatchObject({ findings: 0, attempts: { error: 0, unknown: 0 } });
     // the summary on stdout lists every site and where the files are
@@ -87,10 +92,13 @@ describe('govscan scan against the simulated world', () => {
     expect((await ids(a)).length).toBeGreaterThan(0);
   });
 
-  it('exits 1 when a finding reaches --fail-on, 0 when none does', async () => {
-    const base = ['scan', '--registry', registryFile, '--sites', '5118020001', '--scanners', 'reachability,census', '--quiet'];
-    expect((await runCli([...base, ...worldArgs(path.join(dir, 'f1')), '--fail-on', 'high'])).code).toBe(1);
-    expect((await runCli([...base, ...worldArgs(path.join(dir, 'f2')), '--fail-on', 'critical'])).code).toBe(0);
+  it('exits 1 when a finding reaches --fail-on, 4 when none does but a site was not checked through, 0 otherwise', async () => {
+    const base = ['scan', '--registry', registryFile, '--scanners', 'reachability,census', '--quiet'];
+    expect((await runCli([...base, '--sites', '5118020001', ...worldArgs(path.join(dir, 'f1')), '--fail-on', 'high'])).code).toBe(1);
+    // 雨城区 answers 502: unreachable (high), and its content could not be read, so the run is incomplete
+    expect((await runCli([...base, '--sites', '5118020001', ...worldArgs(path.join(dir, 'f2')), '--fail-on', 'critical'])).code).toBe(4);
+    // reachability alone has no rule to leave undecided
+    expect((await runCli(['scan', '--registry', registryFile, '--scanners', 'reachability', '--quiet', '--sites', '5118000022', ...worldArgs(path.join(dir, 'f3')), '--fail-on', 'critical'])).code).toBe(0);
   });
 
   it('runs only the scanners and formats asked for', async () => {

@@ -53,7 +53,7 @@ export async function demoCommand(o: DemoOptions): Promise<ScanCommandResult> {
         (o.nextQuarter
           ? `  the next quarter: the census problems and the unreachable and slow sites rectified; naming, TLS and header problems left as they were\n\n`
           : `  planted problems (${planted.length}):\n${planted.map((p) => `    ${p.code} ${p.seed}: ${p.how} → ${p.ruleId}`).join('\n')}\n\n`) +
-        `$ govscan scan --registry examples/yaan/registry.yaml --resolver ${world.resolver} ${world.connectTo.map((c) => `--connect-to ${c}`).join(' ')} --ca-file <world CA> --allow-private-targets --out ${scanDir}\n\n`,
+        `$ govscan scan --registry examples/yaan/registry.yaml --resolver ${world.resolver} ${world.connectTo.map((c) => `--connect-to ${c}`).join(' ')} --ca-file <world CA> --allow-private-targets --out ${scanDir}${o.nextQuarter ? ` --previous ${o.out}` : ''}\n\n`,
     );
     const t1 = performance.now();
     const result = await scanCommand(
@@ -63,8 +63,9 @@ export async function demoCommand(o: DemoOptions): Promise<ScanCommandResult> {
         connectTo: world.connectTo,
         caFile: world.caFile,
         out: scanDir,
-        // the next quarter's 汇总表 is written by the comparison below, with 是否完成整改 filled in
-        formats: Object.keys(reporters).filter((f) => !(o.nextQuarter && f === 'census')),
+        formats: Object.keys(reporters),
+        // the next quarter is compared with the last one: 是否完成整改 in every report
+        ...(o.nextQuarter ? { previous: o.out } : {}),
         // the census crawl is polite per host (2 requests at a time, 100 ms apart): many sites at once keeps it quick
         concurrency: 48,
         timeoutMs: 15_000,

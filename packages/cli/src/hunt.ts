@@ -13,6 +13,7 @@ import {
   registeredHosts,
   selectSites,
   severityRank,
+  toCsv,
   toolVersion,
   UsageError,
   type Fact,
@@ -286,11 +287,6 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export async function untwistCommand(o: UntwistCommandOptions): Promise<number> {
   const format = o.format ?? 'table';
   if (!['table', 'json', 'csv'].includes(format)) throw new UsageError(`--format: expected table, json or csv, got ${JSON.stringify(format)}`);
@@ -312,8 +308,8 @@ export async function untwistCommand(o: UntwistCommandOptions): Promise<number> 
     o.stdout.write(`${JSON.stringify({ tool: { name: 'govscan', version: toolVersion }, registry: { file: registry.file, sites: registry.sites.length }, candidates: u.generated.stats.candidates, results }, null, 2)}\n`);
   } else if (format === 'csv') {
     const cols = ['input', 'domain', 'ascii', 'score', 'via', 'site_code', 'site_name', 'matched', 'fuzzers', 'similarity', 'suffix', 'open'];
-    const rows = results.map((r) => [r.input, r.domain, r.ascii, r.score, r.via, r.site?.code, r.site?.name, r.matched, r.fuzzers, r.similarity, r.suffix, r.open].map(csvCell).join(','));
-    o.stdout.write(`${[cols.join(','), ...rows].join('\r\n')}\r\n`);
+    // stdout, for a pipe or a file: no byte-order mark, formulas defused all the same.
+    o.stdout.write(toCsv(cols, results.map((r) => [r.input, r.domain, r.ascii, r.score, r.via, r.site?.code, r.site?.name, r.matched, r.fuzzers, r.similarity, r.suffix, r.open]), { bom: false }));
   } else {
     const rows = results.map((r) => [String(r.score), r.domain ?? `${r.input} (not a host name)`, r.via ?? '-', r.site ? `${r.site.code} ${r.site.name}` : '-', r.matched ? `${r.matched}: ${r.fuzzers.join(',')}` : r.similarity !== null ? `similarity ${r.similarity}` : '']);
     o.stdout.write(`${table(['score', 'domain', 'via', 'site', 'why'], rows.map((r) => r.map((c) => clip(c, 60))))}\n\n${results.length} domain(s) scored against ${registry.sites.length} sites (${u.generated.stats.candidates} generated candidates)\n`);

@@ -10,3 +10,4 @@ export { compareAttempts, compareFindings, compareText, siteOrder } from './orde
 export { createLogger, LOG_LEVELS, silentLogger, type LogLevel } from './log.js';
 export { runScan, type RunScanOptions } from './pipeline.js';
 export { toolVersion } from './version.js';
+export { safeCell, toCsv, type CsvOptions, type CsvValue } from './csv.js';

@@ -79,7 +79,8 @@ export function rulesOf(...runs: Pick<RunRecord, 'rules'>[]): Map<string, RuleIn
  * mark with what remains or could not be verified.
  */
 export function censusCells(j: SiteJudgement, r: SiteRectification | undefined, rules: ReadonlyMap<string, RuleInfo>): { problems: string; rectified: string } {
-  if (!r || r.previous.length === 0) return { problems: problemsText(j), rectified: '' };
+  if (!r) return { problems: problemsText(j), rectified: '' };
+  if (r.previous.length === 0) return { problems: j.state === 'problems' ? `新发现：${problemsText(j)}` : problemsText(j), rectified: '' };
   const phrase = (fs: Finding[]): string => problemsPhrase(groupByRule(fs, rules));
   const fresh = phrase(r.new);
   const problems = `${phrase(r.previous)}${fresh ? `；新发现：${fresh}` : ''}`;

@@ -90,7 +90,8 @@ describe('matches', () => {
     [{ fact: 'nothing', missing: true }, true],
     [{ fact: 'loaded', missing: true }, false],
     [{ fact: 'status', gt: 0 }, false],
-    [{ not: { fact: 'status', gt: 0 } }, true],
+    // not of an unknown is unknown, and an unknown never holds
+    [{ not: { fact: 'status', gt: 0 } }, false],
     [{ all: [{ fact: 'loaded', equals: true }, { fact: 'totalMs', gt: 1000 }] }, false],
     [{ any: [{ fact: 'loaded', equals: false }, { fact: 'totalMs', gt: 100 }] }, true],
   ];

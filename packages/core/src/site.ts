@@ -227,7 +227,7 @@ export function problemsText(j: SiteJudgement): string {
     case 'unchecked':
       return `未能检查：${j.reason}`;
     case 'partial':
-      return `已检查项目未发现问题；${n} 项未能检查：${j.reason}`;
+      return `部分未能检查（${n} 项）：${j.reason}；已完成的 ${j.decided} 项未发现问题`;
     case 'problems':
       return `${problemsPhrase(j.problems)}${n ? `；另有 ${n} 项未能检查：${j.reason}` : ''}`;
   }

@@ -4,7 +4,7 @@
  * registry site, in registry order, the problems in plain Chinese.
  */
 import ExcelJS from 'exceljs';
-import { censusCells, judgeSites, rulesOf, type JudgeOptions, type Rectification, type RunRecord, type SiteState } from '@govscan/core';
+import { censusCells, judgeSites, rulesOf, safeCell, toCsv, type JudgeOptions, type Rectification, type RunRecord, type SiteState } from '@govscan/core';
 
 export const TABLE_HEADER = ['序号', '网站名称', '网站标识码', '存在的突出问题', '是否完成整改'] as const;
 export const TABLE_TITLE = '政府网站普查情况汇总表';
@@ -41,20 +41,9 @@ export const STATE_FILL: Partial<Record<SiteState, string>> = { unchecked: 'FFD9
 // ---------------------------------------------------------------------------
 // Formats.
 
-/** A cell that a spreadsheet would read as a formula is prefixed with an apostrophe. */
-export function safeCell(s: string): string {
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-}
-
-function csvField(s: string): string {
-  const v = safeCell(s);
-  return /[",\r\n、]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-/** CSV, UTF-8 with a byte-order mark so that Excel and WPS open it as UTF-8; CRLF line ends. */
+/** CSV, UTF-8 with a byte-order mark so that Excel and WPS open it as UTF-8; CRLF line ends; formulas defused. */
 export function renderCsv(rows: CensusRow[]): string {
-  const lines = [TABLE_HEADER.join(','), ...rows.map((r) => TABLE_HEADER.map((h) => csvField(String(r[h]))).join(','))];
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return toCsv(TABLE_HEADER, rows.map((r) => TABLE_HEADER.map((h) => r[h])), { quote: /、/ });
 }
 
 function mdCell(s: string): string {

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Attempt } from '@govscan/core';
 import { sampleCensusRun } from '@govscan/report-census/testing';
-import { grade, htmlReporter, renderHtmlReport } from './index.js';
+import { htmlReporter, renderHtmlReport } from './index.js';
 
 describe('report.html', () => {
   it('is one self-contained file: no external reference, one inline script allowed by its hash', async () => {
@@ -22,7 +21,9 @@ describe('report.html', () => {
     expect(html).toContain('<b id="count-findings">3</b>');
     expect(html).toContain('<b id="count-medium">1</b>');
     expect(html).toMatch(/<svg id="chart"[^>]*>.*网站首页访问速度较慢/);
-    expect(html).toContain('<td class="grade grade-C"');
+    expect(html).toContain('<b id="count-problem-sites">2</b>');
+    expect(html).toMatch(/<tr data-site="5118220036"[^>]*data-state="problems"><td>3<\/td>.*<td class="state state-problems"[^>]*>有问题<\/td>/);
+    expect(html).toMatch(/<tr data-site="5118000022"[^>]*data-state="clean">.*<td class="state state-clean"[^>]*>无问题<\/td>.*<td class="problems-text">无</);
     expect(html).toContain('链接 https://www.yingjing.gov.cn/art/1.html（位于 https://www.yingjing.gov.cn/）：HTTP 404');
   });
 
@@ -33,12 +34,10 @@ describe('report.html', () => {
     expect(html).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
   });
 
-  it('grades: A clean and complete, ? clean but incomplete, else by the worst severity', async () => {
-    const ok = { status: 'ok' } as Attempt;
-    const unknown = { status: 'unknown' } as Attempt;
-    const run = await sampleCensusRun({ '5118220036': ['broken'] });
-    expect(grade([], [ok])).toBe('A');
-    expect(grade([], [ok, unknown])).toBe('?');
-    expect(grade(run.findings, [ok])).toBe('C');
+  it('says 未能检查 of a site whose checks did not complete, never 无', async () => {
+    const html = renderHtmlReport(await sampleCensusRun({}, { omitDuplicatesFor: ['5118260001'], unknownFor: ['5118260001'] }));
+    expect(html).toMatch(/<tr data-site="5118260001"[^>]*data-state="partial">.*部分未能检查（1 项）：部分文章页未能读取（访问超时）；已完成的 9 项未发现问题/);
+    expect(html).toContain('<b id="count-partial">1</b>');
+    expect(html).toMatch(/未能检查的项目.*信息重复发布/);
   });
 });

@@ -10,10 +10,12 @@
 import { createHash } from 'node:crypto';
 import {
   ATTEMPT_STATUSES,
+  censusCells,
+  compareRuns,
   DEFAULT_PROBLEM_SEVERITY,
+  rulesOf,
   describeReason,
   judgeSites,
-  problemsText,
   SEVERITIES,
   SITE_STATE_ZH,
   tallyRun,
@@ -110,6 +112,8 @@ export function renderHtmlReport(run: ScanRun, options: ReportOptions = {}): str
   const problemSeverity = options.problemSeverity ?? DEFAULT_PROBLEM_SEVERITY;
   const rules = new Map<string, RuleInfo>(run.rules.map((r) => [r.id, r]));
   const judged = judgeSites(run, { problemSeverity });
+  const rectification = options.previous ? new Map(compareRuns(options.previous, run, { problemSeverity }).sites.map((x) => [x.code, x])) : null;
+  const ruleInfo = options.previous ? rulesOf(options.previous, run) : rulesOf(run);
   const tally = tallyRun(judged);
   const attemptsBySite = new Map<string, Attempt[]>();
   for (const a of run.attempts) attemptsBySite.set(a.site.code, [...(attemptsBySite.get(a.site.code) ?? []), a]);
@@ -129,7 +133,7 @@ export function renderHtmlReport(run: ScanRun, options: ReportOptions = {}): str
       const bad = as.filter((a) => a.status !== 'ok');
       const checks = `${as.length - bad.length} 项完成${bad.length ? `，<span class="attempt-error">${as.filter((a) => a.status === 'error').length} 项失败</span>，<span class="attempt-unknown">${as.filter((a) => a.status === 'unknown').length} 项无法确定</span>` : ''}`;
       const count = j.problems.reduce((n, p) => n + p.findings.length, 0);
-      return `<tr data-site="${e(j.site.code)}" data-findings="${count}" data-state="${j.state}"><td>${i + 1}</td><td><a href="#site-${e(j.site.code)}">${e(j.site.name)}</a><div class="muted">${e(urls.get(j.site.code) ?? '')}</div></td><td>${e(j.site.code)}</td><td class="state state-${j.state}" title="${e(STATE_TITLE[j.state])}">${e(SITE_STATE_ZH[j.state])}</td><td>${gradeBadges(j)}</td><td class="count">${count}</td><td class="problems-text">${e(problemsText(j))}<ul class="problems">${j.problems.map((p) => findingItem(p, 'row-finding')).join('')}</ul></td><td>${checks}</td></tr>`;
+      return `<tr data-site="${e(j.site.code)}" data-findings="${count}" data-state="${j.state}"><td>${i + 1}</td><td><a href="#site-${e(j.site.code)}">${e(j.site.name)}</a><div class="muted">${e(urls.get(j.site.code) ?? '')}</div></td><td>${e(j.site.code)}</td><td class="state state-${j.state}" title="${e(STATE_TITLE[j.state])}">${e(SITE_STATE_ZH[j.state])}</td><td>${gradeBadges(j)}</td><td class="count">${count}</td><td class="problems-text">${e(censusCells(j, rectification?.get(j.site.code), ruleInfo).problems)}<ul class="problems">${j.problems.map((p) => findingItem(p, 'row-finding')).join('')}</ul></td>${rectification ? `<td class="rectified">${e(censusCells(j, rectification.get(j.site.code), ruleInfo).rectified)}</td>` : ''}<td>${checks}</td></tr>`;
     })
     .join('\n');
 
@@ -198,7 +202,7 @@ ${severitiesDesc.map((s) => `<label><input type="checkbox" id="f-severity-${s}" 
 
 <h2>网站</h2>
 <table id="sites">
-<thead><tr><th>#</th><th>网站名称</th><th>网站标识码</th><th>状态</th><th>评级</th><th>问题数</th><th>存在的突出问题</th><th>检查</th></tr></thead>
+<thead><tr><th>#</th><th>网站名称</th><th>网站标识码</th><th>状态</th><th>评级</th><th>问题数</th><th>存在的突出问题</th>${rectification ? '<th>是否完成整改</th>' : ''}<th>检查</th></tr></thead>
 <tbody>
 ${siteRows}
 </tbody>

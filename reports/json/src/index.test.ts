@@ -60,7 +60,7 @@ describe('findings.json schema', () => {
     const doc = docJson(run);
     expect(findingsSchemaErrors(doc)).toEqual([]);
     expect(doc.registry).toEqual({ file: 'examples/yaan/registry.yaml', sites: 41 });
-    expect(doc.rules).toEqual([]);
+    expect(doc.rules.map((r: { id: string }) => r.id)).toEqual(['census.slow', 'dns.caa-missing', 'headers.hsts-missing', 'https.not-enforced']);
     expect(doc.sites.map((s: any) => s.worstSeverity)).toEqual([null, null]);
   });
 
@@ -71,7 +71,9 @@ describe('findings.json schema', () => {
     ['a bogus attempt status', (d) => { d.attempts[0].status = 'failed'; }],
     ['a missing finding id', (d) => { delete d.findings[0].id; }],
     ['an unknown top-level property', (d) => { d.observations = []; }],
-    ['an unknown finding property', (d) => { d.findings[0].facts = {}; }],
+    ['an unknown finding property', (d) => { d.findings[0].colour = 'red'; }],
+    ['a bogus verdict state', (d) => { d.verdicts[0].state = 'maybe'; }],
+    ['a bogus site state', (d) => { d.sites[0].state = 'fine'; }],
     ['a missing bySeverity key', (d) => { delete d.summary.bySeverity.critical; }],
     ['a negative count', (d) => { d.summary.findings = -1; }],
     ['another schemaVersion', (d) => { d.schemaVersion = 2; }],
@@ -145,6 +147,13 @@ describe('toFindingsDocument', () => {
       findings: 5,
       bySeverity: { info: 0, low: 1, medium: 1, high: 3, critical: 0 },
       attempts: { ok: 3, error: 1, unknown: 1 },
+      problemSeverity: 'low',
+      sitesChecked: 2,
+      sitesPartial: 0,
+      sitesUnchecked: 0,
+      sitesWithProblems: 2,
+      problems: 5,
+      incomplete: false,
     });
   });
 
@@ -154,11 +163,15 @@ describe('toFindingsDocument', () => {
       {
         code: '5118000022', name: '雅安市人民政府', unit: '雅安市人民政府办公室', kind: 'portal', division: '511800',
         urls: ['https://www.yaan.gov.cn/'], findings: 3, worstSeverity: 'high', attempts: { ok: 2, error: 0, unknown: 1 }, identity: null,
+        state: 'problems', problems: '未强制使用 HTTPS、缺少 HSTS 响应头', problemRules: ['https.not-enforced', 'headers.hsts-missing'],
+        // the CAA rule (info) could not be decided, but it is no 突出问题 at the default threshold
+        undetermined: [], grades: {},
       },
       {
         code: '5118020001', name: '雨城区人民政府', unit: '雨城区人民政府办公室', kind: 'county-portal', division: '511802',
         urls: ['http://www.yucheng.gov.cn/', 'https://yucheng.gov.cn/'], findings: 2, worstSeverity: 'high',
         attempts: { ok: 1, error: 1, unknown: 0 }, identity: null,
+        state: 'problems', problems: '未强制使用 HTTPS、网站速度较慢', problemRules: ['https.not-enforced', 'census.slow'], undetermined: [], grades: {},
       },
     ]);
     // icp/psb are registry data, not part of the per-site summary.
@@ -220,10 +233,10 @@ describe('toFindingsDocument', () => {
     expect(doc.sites).toHaveLength(2);
   });
 
-  it('includes only the rules referenced by findings, sorted by id, with tags defaulting to []', () => {
+  it('includes every rule in scope, sorted by id, with what outputs need of it and tags defaulting to []', () => {
     const doc = toFindingsDocument(makeRun());
-    expect(doc.rules.map((r) => r.id)).toEqual(['census.slow', 'headers.hsts-missing', 'https.not-enforced']);
-    expect(doc.rules[1]).toEqual({
+    expect(doc.rules.map((r) => r.id)).toEqual(['census.slow', 'dns.caa-missing', 'headers.hsts-missing', 'https.not-enforced']);
+    expect(doc.rules[2]).toEqual({
       id: 'headers.hsts-missing',
       title: { zh: '缺少 HSTS 响应头', en: 'HSTS header missing' },
       severity: 'medium',
@@ -231,10 +244,13 @@ describe('toFindingsDocument', () => {
       remediation: RULE_HSTS.remediation,
       reference: 'https://www.rfc-editor.org/rfc/rfc6797',
       scanner: 'reachability',
+      observation: 'reachability.homepage',
+      kind: 'problem',
       tags: [],
     });
-    expect(doc.rules[2]?.tags).toEqual(['transport', 'https']);
+    expect(doc.rules[3]?.tags).toEqual(['transport', 'https']);
+    expect(doc.rules[0]?.census).toEqual({ phrase: '网站速度较慢' });
     // Matchers and rule sources are internals.
-    expect(Object.keys(doc.rules[2] ?? {})).not.toContain('match');
+    expect(Object.keys(doc.rules[3] ?? {})).not.toContain('match');
   });
 });

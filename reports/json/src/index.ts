@@ -9,11 +9,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  censusCells,
+  compareRuns,
+  rulesOf,
+  type SiteRectification,
   DEFAULT_PROBLEM_SEVERITY,
   GovscanError,
   isIncomplete,
   judgeSites,
-  problemsText,
   tallyRun,
   type ReportOptions,
   type RunRecord,
@@ -65,6 +68,8 @@ export interface FindingsDocumentSite {
   state: SiteState;
   /** 存在的突出问题, as the 汇总表 words it. */
   problems: string;
+  /** 是否完成整改, when the run was compared with an earlier one (`--previous`). */
+  rectified?: string;
   problemRules: string[];
   undetermined: { ruleId: string; reason: VerdictReason }[];
   grades: Record<string, string | null>;
@@ -185,6 +190,8 @@ export function toFindingsDocument(run: ScanRun, options: ReportOptions = {}): F
 
   const problemSeverity = options.problemSeverity ?? DEFAULT_PROBLEM_SEVERITY;
   const judged = new Map(judgeSites(run, { problemSeverity }).map((j) => [j.site.code, j]));
+  const rectification = options.previous ? new Map(compareRuns(options.previous, run, { problemSeverity }).sites.map((s) => [s.code, s])) : null;
+  const ruleInfo = options.previous ? rulesOf(options.previous, run) : rulesOf(run);
   const tally = tallyRun([...judged.values()]);
   const identities = new Map(run.observations.filter((o) => o.scanner === 'naming' && o.kind === 'naming.identity').map((o) => [o.site.code, o.facts]));
   const sites: FindingsDocumentSite[] = run.sites.map((s) => {
@@ -206,7 +213,7 @@ export function toFindingsDocument(run: ScanRun, options: ReportOptions = {}): F
       worstSeverity: worst,
       attempts: counts,
       identity: identities.get(s.code) ?? null,
-      ...siteView(judged.get(s.code)!),
+      ...siteView(judged.get(s.code)!, rectification?.get(s.code), ruleInfo, rectification !== null),
     };
   });
 
@@ -254,10 +261,12 @@ export function toFindingsDocument(run: ScanRun, options: ReportOptions = {}): F
   };
 }
 
-function siteView(j: SiteJudgement): Pick<FindingsDocumentSite, 'state' | 'problems' | 'problemRules' | 'undetermined' | 'grades'> {
+function siteView(j: SiteJudgement, r: SiteRectification | undefined, rules: ReadonlyMap<string, RuleInfo>, compared: boolean): Pick<FindingsDocumentSite, 'state' | 'problems' | 'rectified' | 'problemRules' | 'undetermined' | 'grades'> {
+  const cells = censusCells(j, r, rules);
   return {
     state: j.state,
-    problems: problemsText(j),
+    problems: cells.problems,
+    ...(compared ? { rectified: cells.rectified } : {}),
     problemRules: j.problems.map((p) => p.rule.id),
     undetermined: j.undetermined.map((u) => ({ ruleId: u.rule.id, reason: { ...u.reason } })),
     grades: Object.fromEntries(j.grades.map((g) => [g.rule.id, g.value])),

@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordFromRun } from '@govscan/report-census';
 import { sampleCensusRun } from '@govscan/report-census/testing';
 import { buildNotices, noticeDocx, noticeFileBase, noticeReporter, noticesHtml, parseDeadline } from './index.js';
 
@@ -23,7 +22,7 @@ async function docxText(buf: Buffer): Promise<string> {
 
 describe('整改通知书', () => {
   it('one notice per site with findings: the site, each problem with evidence and remediation, a deadline', async () => {
-    const notices = buildNotices(recordFromRun(await sampleCensusRun({ ...PROBLEMS })), { deadline: '2018-06-30' });
+    const notices = buildNotices(await sampleCensusRun({ ...PROBLEMS }), { deadline: '2018-06-30' });
     expect(notices.map((n) => n.code)).toEqual(['5118260001', '5118220036']);
     const n = notices[1]!;
     expect(n).toMatchObject({ name: '荥经县人民政府', unit: '荥经县人民政府办公室', checkedOn: '2018年6月6日', deadline: '2018年6月30日' });
@@ -50,7 +49,7 @@ describe('整改通知书', () => {
 
   it('escapes scanned text in the HTML and keeps it literal in the .docx', async () => {
     const run = await sampleCensusRun({ '5118000022': ['duplicate', 'hostile'] });
-    const [n] = buildNotices(recordFromRun(run));
+    const [n] = buildNotices(run);
     const html = noticesHtml([n!]);
     expect(html).not.toContain('<script>window.__pwned');
     expect(html).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
@@ -58,8 +57,8 @@ describe('整改通知书', () => {
   });
 
   it('marks problems the earlier run found that are still there', async () => {
-    const previous = recordFromRun(await sampleCensusRun({ ...PROBLEMS }));
-    const current = recordFromRun(await sampleCensusRun({ '5118220036': ['staleColumn'] }));
+    const previous = await sampleCensusRun({ ...PROBLEMS });
+    const current = await sampleCensusRun({ '5118220036': ['staleColumn'] });
     const [n] = buildNotices(current, { previous });
     expect(n!.problems.map((p) => [p.rule.id, p.persisting])).toEqual([['census.column.stale', true]]);
     expect(noticesHtml([n!])).toContain('上次检查已发现，尚未整改');

@@ -173,7 +173,7 @@ const CSS = `body{font-family:"FangSong","仿宋_GB2312","STFangsong",serif;font
 @media print{body{background:#fff}.notice{margin:0;width:auto;min-height:0}}`;
 
 /** One or more notices as one HTML page (each printed on its own sheet). All text escaped. */
-export function noticesHtml(notices: Notice[]): string {
+export function noticesHtml(notices: Notice[], unchecked = 0): string {
   const e = escapeHtml;
   const body = notices
     .map((n) => `<section class="notice" id="n${e(n.code)}">\n${noticeParagraphs(n).map((p) => `<p class="${p.kind}">${e(p.text)}</p>`).join('\n')}\n</section>`)
@@ -187,16 +187,25 @@ export function noticesHtml(notices: Notice[]): string {
 <style>${CSS}</style>
 </head>
 <body>
-${body || '<p class="body">本次检查未发现需要整改的问题。</p>'}
+${body || `<p class="body">${e(emptyNote(unchecked))}</p>`}
 </body>
 </html>
 `;
+}
+
+/** What an empty notices page says: nothing to rectify only when every site was checked through. */
+function emptyNote(unchecked: number): string {
+  return unchecked === 0 ? '本次检查全部完成，未发现需要整改的问题。' : `本次没有需要发出的整改通知书；但有 ${unchecked} 个网站未能完整检查（见汇总表），不视为合格。`;
 }
 
 /** A file name for a site's notice: the code and the name, without characters file systems refuse. */
 export function noticeFileBase(n: Pick<Notice, 'code' | 'name'>): string {
   const name = [...n.name.replace(/[\\/:*?"<>|\u0000-\u001f\s]+/g, '_')].slice(0, 40).join('');
   return `${n.code}-${name}`;
+}
+
+function uncheckedSites(run: RunRecord, o: ReportOptions): number {
+  return judgeSites(run, o.problemSeverity ? { problemSeverity: o.problemSeverity } : {}).filter((j) => j.undetermined.length > 0).length;
 }
 
 function noticeOptions(o: ReportOptions): Parameters<typeof buildNotices>[1] {
@@ -214,7 +223,7 @@ export const noticeReporter: Reporter = {
   id: 'notice',
   fileName: NOTICES_HTML,
   render(run: ScanRun, options: ReportOptions = {}): string {
-    return noticesHtml(buildNotices(run, noticeOptions(options)));
+    return noticesHtml(buildNotices(run, noticeOptions(options)), uncheckedSites(run, options));
   },
   async write(run: ScanRun, dir: string, options: ReportOptions = {}): Promise<string[]> {
     const notices = buildNotices(run, noticeOptions(options));
@@ -228,7 +237,7 @@ export const noticeReporter: Reporter = {
       files.push(`${base}.docx`, `${base}.html`);
     }
     const all = path.join(dir, NOTICES_HTML);
-    await writeFile(all, noticesHtml(notices));
+    await writeFile(all, noticesHtml(notices, uncheckedSites(run, options)));
     files.push(all);
     return files;
   },

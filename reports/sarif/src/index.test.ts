@@ -177,6 +177,7 @@ describe('toSarif', () => {
     const first = results[0];
     expect(first).toEqual({
       ruleId: 'https.not-enforced',
+      kind: 'fail',
       ruleIndex: 3,
       level: 'error',
       message: { text: 'HTTPS not enforced (未强制使用 HTTPS) — 雅安市人民政府 5118000022: finalUrl: http://www.yaan.gov.cn/' },

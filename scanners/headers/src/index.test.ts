@@ -253,6 +253,7 @@ describe('headers: bad input gives a finding or an attempt with a reason, never 
     expect(out.attempts.map((a) => [a.check, a.status, a.error?.code]).sort()).toEqual([
       ['cors:GET', 'unknown', 'ENOPAGE'],
       ['grade', 'unknown', 'ENOTGRADED'],
+      ['homepage', 'error', 'ETIMEDOUT'],
       ['http:GET', 'error', 'ETIMEDOUT'],
       ['https:GET', 'error', 'ETIMEDOUT'],
     ]);

@@ -4,7 +4,7 @@
  * a candidate, for a spreadsheet).
  */
 import { fileURLToPath } from 'node:url';
-import type { Fact, Registry } from '@govscan/core';
+import { toCsv, type Fact, type Registry } from '@govscan/core';
 import { toUnicode } from './domain.js';
 import { hostOf } from './domain.js';
 import { CLASSIFICATIONS, type CandidateRecord, type HuntResult } from './hunt.js';
@@ -76,22 +76,12 @@ export function candidatesDocument(i: CandidatesDocumentInput): Record<string, u
   };
 }
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export const CSV_COLUMNS = ['domain', 'ascii', 'state', 'classification', 'score', 'imitates', 'sites', 'fuzzers', 'suffix', 'open', 'a', 'ns', 'mx', 'wildcard', 'findings', 'decided_by'] as const;
 
-/** RFC 4180, UTF-8 with a byte-order mark (so spreadsheet programs read the Chinese right). */
+/** RFC 4180, UTF-8 with a byte-order mark (so spreadsheet programs read the Chinese right), formulas defused (core's `toCsv`). */
 export function candidatesCsv(cs: readonly CandidateRecord[]): string {
-  const rows = [CSV_COLUMNS.join(',')];
-  for (const c of sortCandidates(cs)) {
-    rows.push(
-      [c.unicode, c.ascii, c.state, c.classification, c.score, c.imitates, c.sites, c.fuzzers, toUnicode(c.suffix), c.open, c.dns?.a ?? [], c.dns?.ns ?? [], c.dns?.mx ?? [], c.dns?.wildcard ? toUnicode(c.dns.wildcard) : '', c.findings, c.decidedBy.join('; ')]
-        .map(csvCell)
-        .join(','),
-    );
-  }
-  return `\ufeff${rows.join('\r\n')}\r\n`;
+  return toCsv(
+    CSV_COLUMNS,
+    sortCandidates(cs).map((c) => [c.unicode, c.ascii, c.state, c.classification, c.score, c.imitates, c.sites, c.fuzzers, toUnicode(c.suffix), c.open, c.dns?.a ?? [], c.dns?.ns ?? [], c.dns?.mx ?? [], c.dns?.wildcard ? toUnicode(c.dns.wildcard) : '', c.findings, c.decidedBy.join('; ')]),
+  );
 }

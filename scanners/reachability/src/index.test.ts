@@ -64,7 +64,7 @@ describe('reachability', () => {
 
   it('gives availability rules what they need: unreachable, slow, and nothing for an unknown', async () => {
     // The shipped census rules judge the census scanner's probes; rules on the homepage fetch work the same way.
-    const base = { severity: 'high', description: { zh: '-', en: '-' }, remediation: { zh: '-', en: '-' }, reference: '-', scanner: 'reachability', observation: 'reachability.homepage', source: { file: 'test', line: 1 } } as const;
+    const base = { severity: 'high', description: { zh: '-', en: '-' }, remediation: { zh: '-', en: '-' }, reference: '-', scanner: 'reachability', observation: 'reachability.homepage', kind: 'problem', source: { file: 'test', line: 1 } } as const;
     const rules: Rule[] = [
       { ...base, id: 'test.unreachable', title: { zh: '无法访问', en: 'unreachable' }, match: { fact: 'loaded', equals: false }, evidence: ['url', 'status', 'error'] },
       { ...base, id: 'test.slow', title: { zh: '较慢', en: 'slow' }, match: { all: [{ fact: 'loaded', equals: true }, { fact: 'totalMs', gt: 300 }] } },
