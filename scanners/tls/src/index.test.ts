@@ -127,6 +127,15 @@ describe('tls rules: each fires on its scenario and on no other', () => {
     expect(host.facts.consistent).toBe(false);
     expect((host.facts.differences as string[]).join('\n')).toMatch(/suites: 127\.0\.0\.1 only .*TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256/);
   });
+
+  it('one rule on several addresses of a host is one finding listing the addresses', async () => {
+    const out = await scan('split.tls.gov.cn');
+    // both addresses are graded: one tls.grade finding, two occurrences, each address in the evidence
+    const grades = judge(rules, out.observations).filter((f) => f.ruleId === 'tls.grade');
+    expect(grades).toHaveLength(1);
+    expect(grades[0]).toMatchObject({ target: 'split.tls.gov.cn', locator: 'tls:443', occurrences: 2 });
+    expect(grades[0]!.evidence.filter((e) => /^127\.0\.0\.[12]:443: /.test(e))).toHaveLength(2);
+  });
 });
 
 describe('tls against the raw responder: what Node cannot negotiate', () => {
