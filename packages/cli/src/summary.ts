@@ -30,7 +30,9 @@ export function renderSummary(run: ScanRun, judged: readonly SiteJudgement[], re
     return [String(i + 1), j.site.code, j.site.name, homeText, sev, grades, att, cells.problems, ...(rectification ? [cells.rectified || '-'] : [])];
   });
   const t = tallyRun(judged);
-  const head = ['#', '网站标识码', '网站名称', 'homepage', 'problems', 'grades', 'checks', '存在的突出问题', ...(rectification ? ['是否完成整改'] : [])];
+  // the grade columns are named by their rules' scanners, in rule order: headers/tls
+  const gradeHead = judged[0]?.grades.length ? judged[0].grades.map((g) => g.rule.scanner).join('/') : 'grades';
+  const head = ['#', '网站标识码', '网站名称', 'homepage', 'problems', gradeHead, 'checks', '存在的突出问题', ...(rectification ? ['是否完成整改'] : [])];
   const text = table(head, rows, [0, 0, 24, 22, 0, 0, 34, 48, ...(rectification ? [30] : [])]);
   const problemCounts = SEVERITIES.slice().reverse().map((s) => `${judged.reduce((n, j) => n + j.problems.reduce((m, p) => m + p.findings.filter((f) => f.severity === s).length, 0), 0)} ${s}`);
   const statuses = { ok: 0, error: 0, unknown: 0 };
