@@ -40,7 +40,7 @@ import {
   type Rule,
   type ScanRun,
   type Severity,
-  type SiteKind,
+  type Site,
 } from '@govscan/core';
 
 export const FINDINGS_SCHEMA_ID = 'https://govscan.dev/schema/findings-v1.json';
@@ -52,13 +52,8 @@ export const findingsSchemaPath = fileURLToPath(new URL('../schema/findings-v1.s
 export type SeverityCounts = Record<Severity, number>;
 export type AttemptCounts = Record<AttemptStatus, number>;
 
-export interface FindingsDocumentSite {
-  code: string;
-  name: string;
-  unit: string;
-  kind: SiteKind;
-  division: string;
-  urls: string[];
+/** A site as findings.json publishes it: the registry's fields (not its icp, psb, contact), then what the run says of it. */
+export interface FindingsDocumentSite extends Pick<Site, 'code' | 'name' | 'unit' | 'kind' | 'division' | 'urls'> {
   findings: number;
   worstSeverity: Severity | null;
   attempts: AttemptCounts;
