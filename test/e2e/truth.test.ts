@@ -58,18 +58,18 @@ async function expectOneTruth(out: string, stdout: string, clean: readonly strin
 }
 
 describe('never 无 where nothing was checked', () => {
-  it('a resolver that is down: no site reads 无, the reason named, exit 4 under --fail-on high', async () => {
+  it('a resolver that is down: every site 未能检查, the reason named, exit 4 under --fail-on high', async () => {
     const out = path.join(dir, 'dead');
     const sites = registry.sites.slice(0, 6).map((s) => s.code);
     const r = await scan({ out, resolver: '127.0.0.1:9', sites, allowPrivateTargets: false });
     expect(r.exitCode).toBe(4);
     await expectOneTruth(out, r.stdout, []);
     const json = await findingsJson(out);
-    // only the registry's own naming checks (no network) could be made: partly checked, never 无
-    expect(json.sites.every((s) => s.state === 'partial')).toBe(true);
-    expect(json.sites[0]!.problems).toMatch(/^部分未能检查（\d+ 项）：首页无法访问（DNS 无法解析）；已完成的 5 项未发现问题$/);
-    expect(json.summary).toMatchObject({ sitesChecked: 0, sitesPartial: 6, sitesWithProblems: 0 });
-    expect(r.stdout).toMatch(/6 sites: 0 checked completely, 6 checked in part, 0 not checked \(首页无法访问（DNS 无法解析） ×6\)/);
+    // no check got an answer: not checked, whatever the registry alone let the naming rules decide
+    expect(json.sites.every((s) => s.state === 'unchecked')).toBe(true);
+    expect(json.sites[0]!.problems).toBe('未能检查：首页无法访问（DNS 无法解析）');
+    expect(json.summary).toMatchObject({ sitesChecked: 0, sitesUnchecked: 6, sitesWithProblems: 0 });
+    expect(r.stdout).toMatch(/6 sites: 0 checked completely, 0 checked in part, 6 not checked \(首页无法访问（DNS 无法解析） ×6\)/);
     expect(await readFile(path.join(out, 'notices.html'), 'utf8')).toContain('有 6 个网站未能完整检查');
   }, 60_000);
 

@@ -5,7 +5,7 @@
 import { access, mkdir, stat } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
-import { compareRuns, GovscanError, UsageError, type Rectification, type RunRecord, type Severity } from '@govscan/core';
+import { compareRuns, GovscanError, SEVERITIES, UsageError, type Rectification, type RunRecord, type Severity } from '@govscan/core';
 import { writeCensusReports } from '@govscan/report-census';
 import { loadRun } from '@govscan/report-json';
 import { parseDeadline } from '@govscan/report-notice';
@@ -67,7 +67,7 @@ export function renderDiffSummary(r: Rectification): string {
     .map((s) => [s.code, s.name, String(s.previous.length), String(s.fixed.length), String(s.persisting.length), String(s.unverified.length), String(s.new.length), s.mark || '-']);
   const t = r.totals;
   const head = rows.length ? table(['网站标识码', '网站名称', 'before', 'fixed', 'persisting', 'unverified', 'new', '是否完成整改'], rows, [0, 24, 0, 0, 0, 0, 0, 0]) : 'no findings in either run';
-  return `${head}\n\n${t.previous} findings before: ${t.fixed} fixed, ${t.persisting} persisting, ${t.unverified} could not be verified; ${t.new} new\n`;
+  return `${head}\n\n${t.previous} problems before: ${t.fixed} fixed, ${t.persisting} persisting, ${t.unverified} could not be verified; ${t.new} new\n`;
 }
 
 /**
@@ -86,7 +86,10 @@ export async function diffCommand(o: DiffCommandOptions): Promise<DiffCommandRes
     throw new GovscanError('E_OUT_DIR', `--out: cannot write to ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { exitCode: 2 });
   }
   if (path.resolve(o.oldDir) === path.resolve(o.newDir)) throw new UsageError('diff: OLD and NEW are the same folder');
-  const options = o.problemSeverity ? { problemSeverity: o.problemSeverity } : {};
+  // The threshold the later run was made with, unless given.
+  const recorded = current.options.problemSeverity;
+  const severity = o.problemSeverity ?? (typeof recorded === 'string' && (SEVERITIES as readonly string[]).includes(recorded) ? (recorded as Severity) : undefined);
+  const options = severity ? { problemSeverity: severity } : {};
   const rectification = compareRuns(previous, current, options);
   const files = await writeCensusReports(current, out, previous, options);
   if (o.summary !== false) (o.stdout ?? process.stdout).write(renderDiffSummary(rectification) + files.map((f) => `wrote ${f}\n`).join(''));

@@ -154,7 +154,9 @@ export async function scanCommand(o: ScanCommandOptions, registry?: Registry): P
     files.push(file);
   }
   const judged = judgeSites(run, reportOptions);
-  const exitCode = o.failOn && run.findings.some((f) => severityRank(f.severity) >= severityRank(o.failOn!)) ? 1 : isIncomplete(judged) ? 4 : 0;
+  // --fail-on gates on problems: grades and facts (a TLS grade, TLCP support) never fail a run.
+  const problem = new Set(run.rules.filter((r) => r.kind === 'problem').map((r) => r.id));
+  const exitCode = o.failOn && run.findings.some((f) => problem.has(f.ruleId) && severityRank(f.severity) >= severityRank(o.failOn!)) ? 1 : isIncomplete(judged) ? 4 : 0;
   if (o.summary) (o.stdout ?? process.stdout).write(renderSummary(run, judged, previous ? compareRuns(previous, run, reportOptions) : undefined, previous) + renderWritten(o.out, files));
   log.info({ findings: run.findings.length, attempts: run.attempts.length, exitCode }, 'scan finished');
   return { run, files, exitCode };

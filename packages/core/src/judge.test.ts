@@ -66,6 +66,9 @@ describe('judgeSites: what every output says of a site', () => {
     const clean = judgeSites(run([obs(site, 'census.availability', 'https://x/', { totalMs: 80, grade: 'A' })], [attempt(site, 'links', 'ok', ['census.link'])]))[0]!;
     expect([clean.state, problemsText(clean)]).toEqual(['clean', '无']);
     expect(clean.grades.map((g) => g.value)).toEqual(['A']);
+    // one grade rule on two addresses of a host: the site shows the worse
+    const two = judgeSites(run([obs(site, 'census.availability', 'https://x/', { totalMs: 80, grade: 'A' }), obs(site, 'census.availability', 'https://x/', { totalMs: 80, grade: 'C' })], [attempt(site, 'links', 'ok', ['census.link'])]))[0]!;
+    expect(two.grades.map((g) => g.value)).toEqual(['C']);
     const dead = judgeSites(run([obs(site, 'census.availability', 'https://x/', { totalMs: null, grade: null })], [attempt(site, 'homepage', 'unknown', ['census.link'], 'EDNSUNKNOWN')]))[0]!;
     expect(dead.state).toBe('unchecked');
     expect(problemsText(dead)).toMatch(/^未能检查：/);
@@ -79,10 +82,13 @@ describe('judgeSites: what every output says of a site', () => {
   it('tallies sites checked, partly checked and not checked', () => {
     const r = run(
       [obs(site, 'census.availability', 'https://x/', { totalMs: 80, grade: 'A' }), obs(other, 'census.availability', 'https://y/', { totalMs: 80, grade: 'A' })],
-      [attempt(site, 'links', 'ok', ['census.link']), attempt(other, 'links', 'unknown', ['census.link'], 'E_LINKS_LIMIT')],
+      [attempt(site, 'links', 'ok', ['census.link']), attempt(other, 'probe:1', 'ok', []), attempt(other, 'links', 'unknown', ['census.link'], 'E_LINKS_LIMIT')],
       [site, other],
     );
     expect(tallyRun(judgeSites(r))).toMatchObject({ sites: 2, checked: 1, partial: 1, unchecked: 0, withProblems: 0 });
+    // a site none of whose checks got an answer is not checked, whatever was decided without the network
+    const unreached = run([obs(other, 'census.availability', 'https://y/', { totalMs: 80, grade: 'A' })], [attempt(other, 'links', 'unknown', ['census.link'], 'EDNSUNKNOWN')], [other]);
+    expect(judgeSites(unreached)[0]!.state).toBe('unchecked');
   });
 });
 

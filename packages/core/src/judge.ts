@@ -55,8 +55,11 @@ function judgeOne(rule: Rule, obs: Observation): Judged {
   };
 }
 
-/** Findings with one fingerprint (one rule on several addresses of a host, say) are one finding: evidence joined, occurrences counted. */
-function addFinding(findings: Map<string, Finding>, f: Finding): void {
+/**
+ * Findings with one fingerprint (one rule on several addresses of a host, say) are one
+ * finding: evidence joined, occurrences counted, and for a grade the worst one kept.
+ */
+function addFinding(findings: Map<string, Finding>, f: Finding, rule: Rule): void {
   const existing = findings.get(f.id);
   if (!existing) {
     findings.set(f.id, f);
@@ -64,6 +67,11 @@ function addFinding(findings: Map<string, Finding>, f: Finding): void {
   }
   existing.occurrences++;
   for (const e of f.evidence) if (!existing.evidence.includes(e)) existing.evidence.push(e);
+  const scale = rule.grade;
+  if (scale) {
+    const rank = (v: Fact | undefined): number => (typeof v === 'string' ? scale.order.indexOf(v) : -1);
+    if (rank(f.facts[scale.fact]) > rank(existing.facts[scale.fact])) existing.facts[scale.fact] = f.facts[scale.fact]!;
+  }
 }
 
 /**
@@ -72,15 +80,7 @@ function addFinding(findings: Map<string, Finding>, f: Finding): void {
  * with the same fingerprint merged.
  */
 export function judge(rules: readonly Rule[], observations: readonly Observation[]): Finding[] {
-  const byKind = rulesByKind(rules);
-  const findings = new Map<string, Finding>();
-  for (const obs of observations) {
-    for (const rule of byKind.get(key(obs.scanner, obs.kind)) ?? []) {
-      const j = judgeOne(rule, obs);
-      if (j.value === true) addFinding(findings, j.finding);
-    }
-  }
-  return [...findings.values()];
+  return judgeRun({ rules, sites: [], observations, attempts: [] }).findings;
 }
 
 export interface JudgeRunInput {
@@ -125,7 +125,7 @@ export function judgeRun(input: JudgeRunInput): JudgedRun {
       pair.observed++;
       const j = judgeOne(rule, obs);
       if (j.value === true) {
-        addFinding(findings, j.finding);
+        addFinding(findings, j.finding, rule);
         pair.findings.add(j.finding.id);
       } else if (j.value === false) pair.cleared.add(j.id);
       else {

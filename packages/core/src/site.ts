@@ -88,7 +88,9 @@ function worstGrade(rule: Rule, findings: readonly Finding[]): string | null {
 }
 
 /** Judge every site of a run (registry order): problems, grades, facts, what could not be checked. */
-export function judgeSites(run: Pick<RunRecord, 'sites' | 'rules' | 'findings' | 'verdicts'>, options: JudgeOptions = {}): SiteJudgement[] {
+export function judgeSites(run: Pick<RunRecord, 'sites' | 'rules' | 'findings' | 'verdicts' | 'attempts'>, options: JudgeOptions = {}): SiteJudgement[] {
+  // A site none of whose checks got an answer was not checked, whatever the registry alone allowed to decide.
+  const reached = new Set(run.attempts.filter((a) => a.status === 'ok').map((a) => a.site.code));
   const rules = new Map(run.rules.map((r) => [r.id, r]));
   const findingsBySite = new Map<string, Finding[]>();
   for (const f of run.findings) findingsBySite.set(f.site.code, [...(findingsBySite.get(f.site.code) ?? []), f]);
@@ -115,7 +117,7 @@ export function judgeSites(run: Pick<RunRecord, 'sites' | 'rules' | 'findings' |
       if (v.state === 'undetermined') undetermined.push({ rule, reason: v.reason ?? { code: 'EUNKNOWN', check: '', message: 'not decided' } });
       else decided++;
     }
-    const state: SiteState = problems.length > 0 ? 'problems' : undetermined.length === 0 ? 'clean' : decided === 0 ? 'unchecked' : 'partial';
+    const state: SiteState = problems.length > 0 ? 'problems' : undetermined.length === 0 ? 'clean' : decided === 0 || !reached.has(s.code) ? 'unchecked' : 'partial';
     return { site: { code: s.code, name: s.name }, state, problems, minor, grades, facts, undetermined, decided, reason: commonReason(undetermined.map((u) => u.reason)) };
   });
 }
@@ -256,8 +258,8 @@ export function tallyRun(judged: readonly SiteJudgement[]): RunTally {
   return {
     sites: judged.length,
     checked: judged.filter((j) => j.undetermined.length === 0).length,
-    partial: judged.filter((j) => j.undetermined.length > 0 && j.decided > 0).length,
-    unchecked: judged.filter((j) => j.undetermined.length > 0 && j.decided === 0).length,
+    partial: judged.filter((j) => j.undetermined.length > 0 && j.state !== 'unchecked').length,
+    unchecked: judged.filter((j) => j.state === 'unchecked').length,
     withProblems: judged.filter((j) => j.problems.length > 0).length,
     problems: judged.reduce((n, j) => n + j.problems.reduce((m, p) => m + p.findings.length, 0), 0),
     reasons: [...reasons].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0])),

@@ -1,7 +1,7 @@
 /**
  * The census reports: the 汇总表 as .xlsx, CSV (UTF-8 with BOM), Markdown and
- * HTML; `census.json`, the record a later run verifies rectification
- * against; and, given an earlier run, `rectification.json`/`.md`.
+ * HTML, from the judged model; and, given an earlier run (read once, by
+ * `loadRun` of @govscan/report-json), `rectification.json`/`.md`.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -4,7 +4,7 @@
  * registry site, in registry order, the problems in plain Chinese.
  */
 import ExcelJS from 'exceljs';
-import { censusCells, judgeSites, rulesOf, safeCell, toCsv, type JudgeOptions, type Rectification, type RunRecord, type SiteState } from '@govscan/core';
+import { censusCells, judgeSites, rulesOf, toCsv, type JudgeOptions, type Rectification, type RunRecord, type SiteState } from '@govscan/core';
 
 export const TABLE_HEADER = ['序号', '网站名称', '网站标识码', '存在的突出问题', '是否完成整改'] as const;
 export const TABLE_TITLE = '政府网站普查情况汇总表';
@@ -124,7 +124,8 @@ export async function renderXlsx(rows: CensusRow[], meta: TableMeta & { created?
   header.values = [...TABLE_HEADER];
   header.font = { name: '黑体', size: 11, bold: true };
   const border = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } } as const;
-  for (const r of rows) ws.addRow([r.序号, safeCell(r.网站名称), r.网站标识码, safeCell(r.存在的突出问题), safeCell(r.是否完成整改)]);
+  // Cells are written as text (shared strings), never as formulas: no apostrophe needed here.
+  for (const r of rows) ws.addRow([r.序号, r.网站名称, r.网站标识码, r.存在的突出问题, r.是否完成整改]);
   for (let i = 3; i <= rows.length + 3; i++) {
     const row = ws.getRow(i);
     for (let c = 1; c <= 5; c++) {

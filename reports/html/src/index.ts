@@ -133,7 +133,8 @@ export function renderHtmlReport(run: ScanRun, options: ReportOptions = {}): str
       const bad = as.filter((a) => a.status !== 'ok');
       const checks = `${as.length - bad.length} 项完成${bad.length ? `，<span class="attempt-error">${as.filter((a) => a.status === 'error').length} 项失败</span>，<span class="attempt-unknown">${as.filter((a) => a.status === 'unknown').length} 项无法确定</span>` : ''}`;
       const count = j.problems.reduce((n, p) => n + p.findings.length, 0);
-      return `<tr data-site="${e(j.site.code)}" data-findings="${count}" data-state="${j.state}"><td>${i + 1}</td><td><a href="#site-${e(j.site.code)}">${e(j.site.name)}</a><div class="muted">${e(urls.get(j.site.code) ?? '')}</div></td><td>${e(j.site.code)}</td><td class="state state-${j.state}" title="${e(STATE_TITLE[j.state])}">${e(SITE_STATE_ZH[j.state])}</td><td>${gradeBadges(j)}</td><td class="count">${count}</td><td class="problems-text">${e(censusCells(j, rectification?.get(j.site.code), ruleInfo).problems)}<ul class="problems">${j.problems.map((p) => findingItem(p, 'row-finding')).join('')}</ul></td>${rectification ? `<td class="rectified">${e(censusCells(j, rectification.get(j.site.code), ruleInfo).rectified)}</td>` : ''}<td>${checks}</td></tr>`;
+      const cells = censusCells(j, rectification?.get(j.site.code), ruleInfo);
+      return `<tr data-site="${e(j.site.code)}" data-findings="${count}" data-state="${j.state}"><td>${i + 1}</td><td><a href="#site-${e(j.site.code)}">${e(j.site.name)}</a><div class="muted">${e(urls.get(j.site.code) ?? '')}</div></td><td>${e(j.site.code)}</td><td class="state state-${j.state}" title="${e(STATE_TITLE[j.state])}">${e(SITE_STATE_ZH[j.state])}</td><td>${gradeBadges(j)}</td><td class="count">${count}</td><td class="problems-text">${e(cells.problems)}<ul class="problems">${j.problems.map((p) => findingItem(p, 'row-finding')).join('')}</ul></td>${rectification ? `<td class="rectified">${e(cells.rectified)}</td>` : ''}<td>${checks}</td></tr>`;
     })
     .join('\n');
 
@@ -182,7 +183,7 @@ export function renderHtmlReport(run: ScanRun, options: ReportOptions = {}): str
 <div class="card"><b id="count-checked">${tally.checked}</b>全部检查完成</div>
 <div class="card state-partial"><b id="count-partial">${tally.partial}</b>部分未能检查</div>
 <div class="card state-unchecked"><b id="count-unchecked">${tally.unchecked}</b>未能检查</div>
-<div class="card"><b id="count-findings">${tally.problems}</b>问题（${e(SEVERITY_ZH[problemSeverity])}及以上）</div>
+<div class="card"><b id="count-findings">${tally.problems}</b>突出问题</div>
 ${severitiesDesc.map((s) => `<div class="card"><b id="count-${s}">${bySeverity[s]}</b>${sevBadge(s)}</div>`).join('\n')}
 <div class="card"><b id="count-ok">${byStatus.ok}</b>检查完成</div>
 <div class="card"><b id="count-error">${byStatus.error}</b>检查失败</div>

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AlignmentType, Document, Packer, Paragraph, TextRun } from 'docx';
-import { compareRuns, describeReason, judgeSites, UsageError, type Finding, type JudgeOptions, type Reporter, type ReportOptions, type RuleInfo, type RunRecord, type ScanRun, type Severity } from '@govscan/core';
+import { compareRuns, describeReason, formatFact, judgeSites, UsageError, type Finding, type JudgeOptions, type Reporter, type ReportOptions, type RuleInfo, type RunRecord, type ScanRun, type Severity } from '@govscan/core';
 import { escapeHtml } from '@govscan/report-census';
 
 export const SEVERITY_ZH: Record<Severity, string> = { critical: '严重', high: '高', medium: '中', low: '低', info: '提示' };
@@ -99,7 +99,9 @@ function numeral(i: number): string {
 function evidenceLines(p: NoticeProblem): string[] {
   const lines: string[] = [];
   for (const f of p.findings.slice(0, MAX_EVIDENCE_PER_PROBLEM)) {
-    const own = f.evidence.filter((e) => !/^[a-zA-Z][\w.]*: /.test(e));
+    // The observation's own lines: the rule's fact lines (`path: value`, as the judge wrote them) left out.
+    const factLines = new Set(Object.entries(f.facts ?? {}).map(([p, v]) => `${p}: ${formatFact(v)}`));
+    const own = f.evidence.filter((e) => !factLines.has(e));
     const line = own[0] ?? `${f.target}${f.evidence.length ? `（${f.evidence.join('；')}）` : ''}`;
     lines.push(line.length > MAX_EVIDENCE_CHARS ? `${line.slice(0, MAX_EVIDENCE_CHARS - 1)}…` : line);
   }

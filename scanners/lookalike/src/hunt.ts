@@ -5,7 +5,7 @@
  * (so the two can never disagree), else what its state says.
  */
 import pLimit from 'p-limit';
-import { judgeRun, severityRank, silentLogger, type Attempt, type Fact, type Finding, type Logger, type NetClient, type Observation, type Registry, type Rule, type Site, type SiteRef, type Verdict } from '@govscan/core';
+import { findingFingerprint, judgeRun, severityRank, silentLogger, type Attempt, type Fact, type Finding, type Logger, type NetClient, type Observation, type Registry, type Rule, type Site, type SiteRef, type Verdict } from '@govscan/core';
 import { toUnicode } from './domain.js';
 import type { FuzzerId } from './fuzzers.js';
 import { generate, type Candidate, type GenerateStats } from './generate.js';
@@ -166,7 +166,7 @@ export async function hunt(o: HuntOptions): Promise<HuntResult> {
       if (c.state === 'unknown') {
         c.classification = 'unknown';
         c.decidedBy = [`DNS ${c.dns!.error?.code ?? c.dns!.status}: ${c.dns!.error?.message ?? ''}`.trim()];
-        attempts.push({ scanner: SCANNER_ID, site: ref(site), target: c.ascii, check: 'dns:A', status: 'unknown', error: c.dns!.error ?? { code: c.dns!.status.toUpperCase(), message: c.dns!.status }, startedAt, durationMs: 0, covers: ['lookalike.candidate'] });
+        attempts.push({ scanner: SCANNER_ID, site: ref(site), target: c.ascii, check: 'dns:A', status: 'unknown', error: c.dns!.error ?? { code: c.dns!.status.toUpperCase(), message: c.dns!.status }, startedAt, durationMs: 0 });
       } else if (c.state === 'exists' && c.dns!.wildcard) {
         c.classification = 'wildcard';
         c.decidedBy = [`exists only through the wildcard *.${toUnicode(c.dns!.wildcard)}`];
@@ -235,15 +235,22 @@ export async function hunt(o: HuntOptions): Promise<HuntResult> {
   // Per site, the lookalike search itself: complete when every candidate's DNS was settled.
   if (o.dns) {
     const unsettled = new Map<string, number>();
-    for (const c of records) if (c.state === 'unknown') for (const code of c.sites) unsettled.set(code, (unsettled.get(code) ?? 0) + 1);
+    const generated = new Map<string, number>();
+    for (const c of records)
+      for (const code of c.sites) {
+        generated.set(code, (generated.get(code) ?? 0) + 1);
+        if (c.state === 'unknown') unsettled.set(code, (unsettled.get(code) ?? 0) + 1);
+      }
     for (const site of sites) {
       const n = unsettled.get(site.code) ?? 0;
-      const candidates = records.filter((c) => c.sites.includes(site.code)).length;
+      const candidates = generated.get(site.code) ?? 0;
       attempts.push({ scanner: SCANNER_ID, site: ref(site), target: site.urls[0] ?? site.code, check: 'lookalikes', status: n ? 'unknown' : 'ok', ...(n ? { error: { code: 'EDNSUNKNOWN', message: `${n} of ${candidates} candidates could not be resolved` } } : {}), startedAt, durationMs: elapsed.resolve, covers: ['lookalike.candidate'] });
     }
   }
   const { findings, verdicts } = judgeRun({ rules, sites, observations, attempts, scanners: [SCANNER_ID] });
   const rulesById = new Map(rules.map((r) => [r.id, r]));
+  // Candidates a rule could not decide (a page that could not be compared): unknown, never unrelated.
+  const undetermined = new Set(verdicts.flatMap((v) => v.undetermined));
   const byTarget = new Map<string, Finding[]>();
   for (const f of findings) byTarget.set(f.target, [...(byTarget.get(f.target) ?? []), f]);
   const obsByTarget = new Map(observations.filter((x) => x.kind === 'lookalike.candidate').map((x) => [x.target, x]));
@@ -252,7 +259,8 @@ export async function hunt(o: HuntOptions): Promise<HuntResult> {
     if (!obs) continue;
     const fs = byTarget.get(c.ascii) ?? [];
     c.findings = fs.map((f) => f.ruleId).sort();
-    c.classification = classOf(fs, rulesById) ?? (c.closed ? 'collision' : obs.facts.loaded === true ? 'unrelated' : 'unknown');
+    const undecided = rules.some((r) => undetermined.has(findingFingerprint(r.id, obs.site.code, obs.target, obs.locator)));
+    c.classification = classOf(fs, rulesById) ?? (c.closed ? 'collision' : obs.facts.loaded === true && !undecided ? 'unrelated' : 'unknown');
     if (c.classification === 'unrelated' && c.decidedBy.length === 0) c.decidedBy = ['nothing of a registered site found on the page'];
     obs.facts.classification = c.classification;
     obs.facts.decidedBy = [...c.decidedBy];

@@ -14,6 +14,9 @@ export { analyseChain, signatureOid, trustAnchors } from './cert.js';
 export { enumerate, type Enumeration } from './enumerate.js';
 
 const SCANNER = 'tls';
+const LEGACY: readonly string[] = ['SSLv3', 'TLSv1.0', 'TLSv1.1'];
+/** The cipher classes rules/tls.yaml calls weak (tls.cipher.weak). */
+const WEAK_CLASSES: readonly string[] = ['null', 'export', 'anon', 'rc4', 'des', '3des'];
 const GRADED: readonly Protocol[] = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 /** Suite classes whose accepted suites are listed by name in `suitesByClass`. */
 const LISTED_CLASSES = ['null', 'export', 'anon', 'rc4', 'des', '3des', 'no-fs'];
@@ -183,12 +186,15 @@ async function assessEndpoint(site: Site, t: Target, address: string, ctx: ScanC
     protocols: accepted,
     protocolsRefused: refused,
     protocolsUnknown: unknown,
+    // The legacy protocols accepted; null when none was seen but one of them could not be tried.
+    legacyProtocols: accepted.some((p) => LEGACY.includes(p)) || !unknown.some((p) => LEGACY.includes(p)) ? accepted.filter((p) => LEGACY.includes(p)) : null,
     protocolRefusals: Object.fromEntries(refused.map((p) => [p, en.protocols[p].refusal])),
     tls13,
     enumerationComplete,
     suites: gradedSuites.map((s) => s.name),
     suitesByProtocol,
-    cipherClasses: gradedAvailable ? classes : [],
+    // With the enumeration incomplete and nothing weak seen, what was not tried may be weak: unknown.
+    cipherClasses: !gradedAvailable ? [] : enumerationComplete || classes.some((c) => WEAK_CLASSES.includes(c)) ? classes : null,
     suitesByClass,
     minCipherStrength: gradedAvailable ? Math.min(...gradedSuites.map((s) => s.strength)) : null,
     fsSupported: gradedAvailable && enumerationComplete ? gradedSuites.some((s) => s.flags.fs) : gradedAvailable && gradedSuites.some((s) => s.flags.fs) ? true : null,
@@ -281,6 +287,11 @@ export const tls = {
           const ok = (r: DnsResult): string[] => (r.status === 'ok' ? r.answers.filter((x) => x.type === r.type && net.isIP(x.data)).map((x) => x.data) : []);
           addresses = [...new Set([...ok(a), ...ok(aaaa)])];
           const answered = (r: DnsResult): boolean => ['ok', 'nodata', 'nxdomain'].includes(r.status);
+          // One family answered, the other not: the addresses it would have given are not assessed.
+          if (addresses.length > 0 && (!answered(a) || !answered(aaaa))) {
+            const gap = !answered(a) ? a : aaaa;
+            attempts.push({ scanner: SCANNER, site: ref, target: t.host, check: 'tls:resolve', status: 'unknown', error: { code: 'EDNSUNKNOWN', message: `${gap.type} ${gap.status}: the addresses it would give are not assessed` }, startedAt, durationMs: a.elapsedMs + aaaa.elapsedMs, covers: ['tls.endpoint', 'tls.host'] });
+          }
           if (addresses.length === 0) {
             const err = !answered(a) || !answered(aaaa) ? { code: 'EDNSUNKNOWN', message: `A ${a.status}, AAAA ${aaaa.status}`, status: 'unknown' as const } : { code: a.status === 'nxdomain' ? 'ENOTFOUND' : 'ENOADDRESS', message: `A ${a.status}, AAAA ${aaaa.status}`, status: 'error' as const };
             attempts.push({ scanner: SCANNER, site: ref, target: t.host, check: 'tls:resolve', status: err.status, error: { code: err.code, message: err.message }, startedAt, durationMs: a.elapsedMs + aaaa.elapsedMs, covers: ['tls.endpoint', 'tls.host'] });

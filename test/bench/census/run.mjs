@@ -140,7 +140,7 @@ if (process.argv[2] === '--world') {
     console.log(`machine: ${os.cpus().length} cores, node ${process.version}; world in a child process`);
     console.log(`govscan census: ${SITES} sites in ${(scanMs / 1000).toFixed(1)} s = ${perMin.toFixed(0)} sites/min (target >= 300), concurrency ${CONCURRENCY}, politeness 2 requests/host, 100 ms apart`);
     console.log(`  ${r.run.observations.length} observations (${links} links and images checked), ${r.run.findings.length} findings, ${r.run.attempts.length} checks (${bad.length} not ok${bad.length ? `: ${[...new Set(bad.map((a) => `${a.check}:${a.error?.code}`))].slice(0, 5).join(' ')}` : ''})`);
-    console.log(`  reports: findings.json during the scan; census 汇总表 (xlsx, csv, md, html) + census.json in ${reportMs.toFixed(0)} ms`);
+    console.log(`  reports: findings.json during the scan; census 汇总表 (xlsx, csv, md, html) in ${reportMs.toFixed(0)} ms`);
     console.log(`  peak memory of the scanning process during the scan and its reports (sampled every 100 ms): RSS ${(peakRss / 2 ** 20).toFixed(0)} MB (target < 500 MB), heap ${(peakHeap / 2 ** 20).toFixed(0)} MB`);
     console.log(`govscan census, politeness off (no interval, 8 requests per host, probes not spaced): ${engineSites.length} sites in ${(engineMs / 1000).toFixed(1)} s = ${((engineSites.length / engineMs) * 60_000).toFixed(0)} sites/min (${engineRun.attempts.filter((a) => a.status !== 'ok').length} checks not ok)`);
     console.log(`peer: naive sequential crawler (node:http, one request at a time, no politeness, no robots.txt, no HEAD/GET link checks, no parsing beyond a regex), ${PEER_SITES} sites, ${peerRequests} requests in ${(peerMs / 1000).toFixed(1)} s = ${peerPerMin.toFixed(0)} sites/min`);
