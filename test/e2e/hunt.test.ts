@@ -161,4 +161,12 @@ describe('govscan untwist', () => {
     const strict = await untwistCommand({ registry: registryFile, input: feed, failOnMatch: true, stdout: sink() });
     expect(strict).toBe(1);
   });
+  it('writes feed lines that look like formulas as text in its CSV', async () => {
+    const feed = path.join(dir, 'formulas.txt');
+    await writeFile(feed, ['=1+2', '@SUM(A1)', '+1+2', '-2+3+A1'].join('\n'));
+    const stdout = sink();
+    expect(await untwistCommand({ registry: registryFile, input: feed, format: 'csv', stdout })).toBe(0);
+    const cells = stdout.text().trimEnd().split('\r\n').slice(1).map((line) => line.split(',')[0]);
+    expect(cells.sort()).toEqual(["'+1+2", "'-2+3+A1", "'=1+2", "'@SUM(A1)"]);
+  });
 });

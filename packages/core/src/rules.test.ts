@@ -28,6 +28,15 @@ function problems(text: string, options = {}): InputProblem[] {
 }
 
 describe('rule files', () => {
+  it('refuses a YAML alias bomb as bad input naming the file, not an internal error', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 0; i < 8; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`);
+    const t0 = performance.now();
+    const out = problems(`${lines.join('\n')}\nversion: 1\nrules: []\n`);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(out).toEqual([{ file: 'r.yaml', line: 1, field: '', message: expect.stringMatching(/^invalid YAML: .*alias/i) }]);
+  });
+
   it('loads a valid rule with its source line', () => {
     const out: InputProblem[] = [];
     const rules = parseRuleFile(rule, 'r.yaml', out);

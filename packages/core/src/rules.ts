@@ -154,7 +154,13 @@ export function parseRuleFile(text: string, file: string, problems: InputProblem
     for (const e of doc.errors) problems.push({ file, line: lineCounter.linePos(e.pos[0]).line, field: '', message: `invalid YAML: ${e.message.split('\n')[0]}` });
     return [];
   }
-  const data = doc.toJS() as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    problems.push({ file, line: 1, field: '', message: `invalid YAML: ${(err as Error).message} (aliases are limited to 100 expansions)` });
+    return [];
+  }
   const validate = validator();
   if (!validate(data)) {
     for (const e of simplifyErrors(validate.errors ?? [])) {

@@ -146,6 +146,10 @@ describe('hunt: classification and findings, each on its scenario only (5% of DN
     const rows = candidatesCsv(result.candidates).split('\r\n');
     expect(rows).toHaveLength(result.candidates.length + 2);
     expect(rows[1]).toMatch(/^yaan-gov\.cn,yaan-gov\.cn,exists,counterfeit,100,5118000022,/);
+ 
+    // a name server answer that a spreadsheet would run as a formula is written as text
+    const hostile = { ...result.candidates[0]!, dns: { ...result.candidates[0]!.dns!, ns: ['=HYPERLINK("http://x","y")'] } };
+    expect(candidatesCsv([hostile]).split('\r\n')[1]).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
   });
 });
 
