@@ -1,9 +1,10 @@
+import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorld, type World } from '@govscan/testbed';
 import { createNetClient } from './client.js';
 
 let world: World;
-const registered = ['www.yaan.gov.cn', 'slow.yaan.gov.cn', 'hang.yaan.gov.cn', 'reset.yaan.gov.cn', 'huge.yaan.gov.cn', 'loop.yaan.gov.cn', 'gone.yaan.gov.cn', 'dnsfail.yaan.gov.cn', 'hop.yaan.gov.cn', 'notls.yaan.gov.cn', 'many.yaan.gov.cn'];
+const registered = ['gz.yaan.gov.cn', 'www.yaan.gov.cn', 'slow.yaan.gov.cn', 'hang.yaan.gov.cn', 'reset.yaan.gov.cn', 'huge.yaan.gov.cn', 'loop.yaan.gov.cn', 'gone.yaan.gov.cn', 'dnsfail.yaan.gov.cn', 'hop.yaan.gov.cn', 'notls.yaan.gov.cn', 'many.yaan.gov.cn'];
 
 beforeAll(async () => {
   const redirects = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`/r${i}`, { redirect: `/r${i + 1}` }]));
@@ -20,6 +21,20 @@ beforeAll(async () => {
       { name: 'hop.yaan.gov.cn', http: { pages: { '/': { redirect: 'http://lookalike.example.cn/' } } } },
       { name: 'lookalike.example.cn' },
       { name: 'notls.yaan.gov.cn', https: null },
+      {
+        name: 'gz.yaan.gov.cn',
+        http: {
+          pages: {
+            // compressed although nobody asked for it
+            '/': { body: gzipSync(Buffer.from('<title>雅安市人民政府</title><p>网站标识码：5118000022</p>')), headers: { 'content-encoding': 'gzip', 'content-type': 'text/html; charset=utf-8' } },
+            '/br': { body: brotliCompressSync(Buffer.from('<p>br 雅安</p>')), headers: { 'content-encoding': 'br' } },
+            // 64 MiB of zeros in about 64 KB
+            '/bomb': { body: gzipSync(Buffer.alloc(64 * 1024 * 1024)), headers: { 'content-encoding': 'gzip' } },
+            '/zstd': { body: Buffer.from('not really zstd'), headers: { 'content-encoding': 'zstd' } },
+            '/corrupt': { body: Buffer.from('definitely not gzip data at all'), headers: { 'content-encoding': 'gzip' } },
+          },
+        },
+      },
     ],
   });
 });
@@ -28,6 +43,41 @@ afterAll(async () => world?.stop());
 function client(extra: Parameters<typeof createNetClient>[0] = {}) {
   return createNetClient({ resolver: world.resolver, connectTo: world.connectTo, caFile: world.caFile, registeredHosts: registered, timeoutMs: 3000, ...extra });
 }
+
+describe('bodies as the server encoded them', () => {
+  it('decodes gzip and br the server sent unasked, and judges no compressed bytes', async () => {
+    const r = await client().fetch('http://gz.yaan.gov.cn/');
+    expect(r.error).toBeNull();
+    expect(r.body.toString('utf8')).toContain('网站标识码：5118000022');
+    expect((await client().fetch('http://gz.yaan.gov.cn/br')).body.toString('utf8')).toBe('<p>br 雅安</p>');
+  });
+
+  it('bounds a gzip bomb by the byte limit after decoding, in bounded time and memory', async () => {
+    const before = process.memoryUsage().rss;
+    const t0 = Date.now();
+    const r = await client().fetch('http://gz.yaan.gov.cn/bomb', { maxBytes: 1024 * 1024 });
+    expect(r.error).toBeNull();
+    expect(r.truncated).toBe(true);
+    expect(r.body.length).toBe(1024 * 1024);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('says unknown (EENCODING) for a coding it does not know or bytes that do not decode, with no body', async () => {
+    for (const p of ['/zstd', '/corrupt']) {
+      const r = await client().fetch(`http://gz.yaan.gov.cn${p}`);
+      expect(r.error, p).toMatchObject({ code: 'EENCODING', status: 'unknown' });
+      expect(r.status).toBe(200);
+      expect(r.body.length).toBe(0);
+    }
+  });
+
+  it('has nothing to decode in a HEAD answer that names a coding', async () => {
+    const r = await client().fetch('http://gz.yaan.gov.cn/', { method: 'HEAD' });
+    expect(r.error).toBeNull();
+    expect(r.body.length).toBe(0);
+  });
+});
 
 describe('fetch over real sockets', () => {
   it('follows redirects hop by hop, over TLS trusted through --ca-file', async () => {

@@ -1,3 +1,5 @@
+import zlib from 'node:zlib';
+import type { Transform } from 'node:stream';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Agent, errors as undiciErrors, request } from 'undici';
@@ -107,22 +109,12 @@ export async function fetchUrl(deps: HttpDeps, url: string, options: FetchOption
         continue;
       }
       result.timings.firstByteMs = ms();
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        const room = maxBytes - size;
-        if (chunk.length > room) {
-          if (room > 0) chunks.push(chunk.subarray(0, room));
-          size = maxBytes;
-          result.truncated = true;
-          res.body.destroy();
-          break;
-        }
-        chunks.push(chunk);
-        size += chunk.length;
-      }
-      result.body = Buffer.concat(chunks, size);
+      const read = await readBody(res.body, contentEncoding(result.headers), maxBytes);
+      result.body = read.body;
+      result.truncated = read.truncated;
       result.timings.totalMs = ms();
+      // Bytes that could not be decoded are never handed on to be judged: the page is unknown.
+      if (read.error) return fail(read.error);
       return result;
     } catch (err) {
       return fail(toNetError(err, deadline, timeoutMs));
@@ -130,6 +122,99 @@ export async function fetchUrl(deps: HttpDeps, url: string, options: FetchOption
       agent.destroy().catch(() => undefined);
     }
   }
+}
+
+/** The codings of a response, in the order they were applied (`Content-Encoding: gzip`); identity left out. */
+function contentEncoding(headers: Record<string, string | string[]>): string[] {
+  const v = headers['content-encoding'];
+  const text = Array.isArray(v) ? v.join(',') : (v ?? '');
+  return text.split(',').map((x) => x.trim().toLowerCase()).filter((x) => x && x !== 'identity');
+}
+
+const DECODERS: Record<string, () => Transform> = {
+  gzip: () => zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+  'x-gzip': () => zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+  deflate: () => zlib.createInflate({ finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+  br: () => zlib.createBrotliDecompress({ finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }),
+};
+
+/**
+ * Read a body up to `maxBytes` — after decoding what the server declares
+ * (gzip, deflate, br; a server may send them unasked), so a compression bomb
+ * costs at most the limit. The compressed input is bounded by the limit too.
+ * A coding we do not know, or bytes that do not decode, is an `unknown`
+ * error (EENCODING): never bytes read as a page they are not.
+ */
+async function readBody(source: AsyncIterable<Buffer> & { destroy(): void; on(event: 'error', listener: (err: Error) => void): unknown }, codings: string[], maxBytes: number): Promise<{ body: Buffer; truncated: boolean; error: NetError | null }> {
+  // Destroying the body once enough is read makes it emit an abort: expected, not an error.
+  source.on('error', () => undefined);
+  const unknownCoding = codings.find((c) => !DECODERS[c]);
+  if (unknownCoding) {
+    source.destroy();
+    return { body: Buffer.alloc(0), truncated: false, error: { code: 'EENCODING', message: `Content-Encoding ${unknownCoding} is not one govscan decodes`, status: 'unknown' } };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let truncated = false;
+  const take = (chunk: Buffer): boolean => {
+    const room = maxBytes - size;
+    if (chunk.length > room) {
+      if (room > 0) chunks.push(chunk.subarray(0, room));
+      size = maxBytes;
+      truncated = true;
+      return false;
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+    return true;
+  };
+  if (codings.length === 0) {
+    for await (const chunk of source) {
+      if (!take(chunk)) {
+        source.destroy();
+        break;
+      }
+    }
+    return { body: Buffer.concat(chunks, size), truncated, error: null };
+  }
+  // Decoders in reverse order of application, fed at most maxBytes of input.
+  const decoders = [...codings].reverse().map((c) => DECODERS[c]!());
+  for (let i = 0; i < decoders.length - 1; i++) decoders[i]!.pipe(decoders[i + 1]!);
+  const first = decoders[0]!;
+  const last = decoders.at(-1)!;
+  const done = new Promise<NetError | null>((resolve) => {
+    last.on('data', (chunk: Buffer) => {
+      if (!take(chunk)) {
+        for (const d of decoders) d.destroy();
+        resolve(null);
+      }
+    });
+    last.on('end', () => resolve(null));
+    for (const d of decoders) d.on('error', (err: Error) => resolve(truncated ? null : { code: 'EENCODING', message: `the body does not decode as ${codings.join(', ')}: ${err.message}`, status: 'unknown' }));
+  });
+  let fed = 0;
+  for await (const chunk of source) {
+    if (truncated || first.destroyed) break;
+    const part = chunk.subarray(0, Math.max(0, maxBytes - fed));
+    fed += part.length;
+    if (!first.write(part) && !first.destroyed) await new Promise<void>((r) => {
+      first.once('drain', r);
+      first.once('close', r);
+    });
+    if (fed >= maxBytes) {
+      truncated = true;
+      break;
+    }
+  }
+  source.destroy();
+  // No body at all (HEAD, 204, 304) under a Content-Encoding header: nothing to decode.
+  if (fed === 0) {
+    for (const d of decoders) d.destroy();
+    return { body: Buffer.alloc(0), truncated: false, error: null };
+  }
+  if (!first.destroyed) first.end();
+  const error = await done;
+  return { body: Buffer.concat(chunks, size), truncated, error };
 }
 
 async function connectHop(
