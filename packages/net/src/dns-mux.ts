@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import dns2 from 'dns2';
 import type { DnsAnswer, DnsRecordType, DnsResult, DnsStatus, ResolveOptions } from '@govscan/core';
-import { encodeQuery, interpret, isQueryableName, parseHostPort, tcpExchange, type Resolver } from './dns.js';
+import { encodeQuery, interpret, isQueryableName, parseHostPort, parsePacket, tcpExchange, type Resolver } from './dns.js';
 
 const { Packet } = dns2;
 
@@ -145,7 +145,7 @@ export class MuxResolver implements Resolver {
           }
           let packet: ReturnType<typeof Packet.parse>;
           try {
-            packet = Packet.parse(reply);
+            packet = parsePacket(reply);
           } catch {
             return; // garbage: keep waiting for a real answer
           }
@@ -159,7 +159,7 @@ export class MuxResolver implements Resolver {
               (tcp) => {
                 if (tcp) {
                   try {
-                    finish(interpret(Packet.parse(tcp), name, type, (s, a, e) => done(s, a, e, server.label)));
+                    finish(interpret(parsePacket(tcp), name, type, (s, a, e) => done(s, a, e, server.label)));
                     return;
                   } catch {
                     // fall through: keep the truncated UDP answer

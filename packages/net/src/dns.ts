@@ -71,10 +71,10 @@ export class StubResolver implements Resolver {
       try {
         reply = await this.udp(name, type, perTry, options.signal);
         if (reply === null) continue; // silence: try again
-        let packet = Packet.parse(reply);
+        let packet = parsePacket(reply);
         if (packet.header.tc) {
           const tcp = await this.tcp(name, type, Math.max(50, deadline - Date.now()), options.signal);
-          if (tcp) packet = Packet.parse(tcp);
+          if (tcp) packet = parsePacket(tcp);
         }
         return interpret(packet, name, type, done);
       } catch (err) {
@@ -194,9 +194,32 @@ const TYPE_NAMES = new Map<number, DnsRecordType>(
   (['A', 'AAAA', 'CNAME', 'NS', 'MX', 'TXT', 'CAA', 'SOA'] as const).map((t) => [Packet.TYPE[t] as number, t]),
 );
 
+/** Smallest sizes on the wire: a question (root name, type, class) and a resource record (root name, type, class, TTL, length). */
+const MIN_QUESTION = 5;
+const MIN_RECORD = 11;
+
+/**
+ * Parse a DNS message with dns2, refusing (EDNSFORMAT) one whose header
+ * counts cannot fit in its length — dns2 would spend seconds of CPU on it —
+ * and one whose answers did not all parse (dns2 drops those silently, and an
+ * empty list would read as "no such record").
+ */
+export function parsePacket(buf: Buffer): ReturnType<typeof Packet.parse> {
+  const format = (message: string): Error => Object.assign(new Error(message), { code: 'EDNSFORMAT' });
+  if (buf.length < 12) throw format(`a ${buf.length}-byte DNS message is shorter than its header`);
+  const [qd, an, ns, ar] = [4, 6, 8, 10].map((o) => buf.readUInt16BE(o)) as [number, number, number, number];
+  if (12 + qd * MIN_QUESTION + (an + ns + ar) * MIN_RECORD > buf.length) throw format(`header counts (${qd} questions, ${an + ns + ar} records) do not fit in ${buf.length} bytes`);
+  const packet = Packet.parse(buf);
+  const parsed = (packet.answers ?? []).length;
+  if (parsed < an) throw format(`${an - parsed} of ${an} answer records could not be parsed`);
+  return packet;
+}
+
 /** Turn a parsed reply into a DnsResult with govscan's three states. */
-export function interpret(packet: { header: { rcode: number }; answers: ParsedResource[] }, name: string, type: DnsRecordType, done: Done): DnsResult {
+export function interpret(packet: { header: { rcode: number; tc?: number | boolean }; answers: ParsedResource[] }, name: string, type: DnsRecordType, done: Done): DnsResult {
   const rcode = packet.header.rcode;
+  // Still truncated: the TCP retry failed, so what the UDP answer lacks is unknown — never "no such record".
+  if (packet.header.tc) return done('error', [], { code: 'ETRUNCATED', message: 'the answer was truncated (TC) and could not be had over TCP' });
   if (rcode === RCODE.NXDOMAIN) return done('nxdomain');
   if (rcode === RCODE.SERVFAIL) return done('servfail', [], { code: 'ESERVFAIL', message: 'server failure (SERVFAIL)' });
   if (rcode === RCODE.REFUSED) return done('refused', [], { code: 'EREFUSED', message: 'query refused (REFUSED)' });
