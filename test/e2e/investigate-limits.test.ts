@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,5 +108,29 @@ describe('govscan investigate within limits: down, huge, endless redirect, hosti
     const b = new Bundle(r.dir!);
     for (const bad of ['../../x', '/etc/passwd', 'a/../../x', 'a\\..\\x', '..', '']) await expect(b.write(bad, 'x')).rejects.toMatchObject({ code: 'E_BUNDLE_PATH' });
     expect(await verifyCommand({ dir: r.dir!, stdout: sink() })).toBe(0);
+  });
+
+  it('a site reported by its address on a port of its own ([::1]:PORT): a case with a valid XARF report and the browser capture', { timeout: 90_000 }, async (ctx) => {
+    const server = http.createServer((_q, res) => {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end('<!DOCTYPE html><title>雅安市人民政府</title><form><input type="password" name="pwd"></form>');
+    });
+    try {
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '::1', () => resolve()));
+    } catch {
+      ctx.skip(); // no IPv6 loopback on this machine
+    }
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const r = await run(`http://[::1]:${port}/`, hasChromium ? { env: {} } : {});
+      expect(r.exitCode).toBe(0);
+      const xarf = JSON.parse(await readFile(path.join(r.dir!, 'dossier', 'xarf-phishing.json'), 'utf8'));
+      expect(xarf.domain).toBeUndefined();
+      expect(xarf.source_identifier).toBe('::1');
+      if (hasChromium) expect(r.data!.capture.browser.find((x) => x.profile === 'desktop')!.status).toBe('captured');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

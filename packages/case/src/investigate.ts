@@ -207,21 +207,23 @@ async function stageHttp(ctx: InvestigateContext, rec: Recorder, prefix: string,
 }
 
 /** Hosts the browser may reach: resolved through govscan's resolver, the address policy and --connect-to applied. */
-async function hostMappings(ctx: InvestigateContext, hosts: Iterable<string>): Promise<{ mappings: HostMapping[]; allowed: Set<string> }> {
+async function hostMappings(ctx: InvestigateContext, hosts: Iterable<string>, extraPorts: ReadonlyMap<string, number[]> = new Map()): Promise<{ mappings: HostMapping[]; allowed: Set<string> }> {
   const rules: ConnectToRule[] = ctx.connectTo.map(parseConnectTo);
   const mappings: HostMapping[] = [];
   const allowed = new Set<string>();
   for (const host of [...new Set(hosts)].slice(0, 24)) {
-    let address: string | null = netMod.isIP(host) ? host : null;
+    const bare = host.replace(/^\[|\]$/g, '');
+    let address: string | null = netMod.isIP(bare) ? bare : null;
     if (!address) {
       const r = await ctx.net.resolve(host, 'A', { timeoutMs: Math.min(ctx.timeoutMs, 5000), ...(ctx.signal ? { signal: ctx.signal } : {}) });
       address = r.status === 'ok' ? (r.answers.find((x) => x.type === 'A')?.data ?? null) : null;
     }
     if (!address || !policyAllows(address, ctx.net.isRegisteredHost(host), ctx.allowPrivateTargets).allowed) continue;
     allowed.add(host);
-    for (const port of [80, 443]) {
-      const t = applyConnectTo(rules, host, port);
-      const targetAddress = netMod.isIP(t.host) ? t.host : t.host === host ? address : null;
+    // The standard ports, and any other port a page to capture names (http://host:8080/).
+    for (const port of new Set([80, 443, ...(extraPorts.get(host) ?? [])])) {
+      const t = applyConnectTo(rules, bare, port);
+      const targetAddress = netMod.isIP(t.host) ? t.host : t.host === bare ? address : null;
       if (targetAddress) mappings.push({ host, port, address: targetAddress, targetPort: t.port });
     }
   }
@@ -249,7 +251,12 @@ async function stageBrowser(ctx: InvestigateContext, rec: Recorder, jobs: Browse
     }
     return results;
   }
-  const { mappings, allowed } = await hostMappings(ctx, hosts);
+  const ports = new Map<string, number[]>();
+  for (const j of jobs) {
+    const u = new URL(j.url);
+    if (u.port) ports.set(u.hostname, [...(ports.get(u.hostname) ?? []), Number(u.port)]);
+  }
+  const { mappings, allowed } = await hostMappings(ctx, hosts, ports);
   let browser;
   try {
     browser = await launchBrowser(ctx.chromium.path, mappings, Math.min(ctx.browserTimeoutMs, 30_000));

@@ -58,6 +58,15 @@ describe('the dossier', () => {
     expect(xarfSchemaErrors(noUrl).length).toBeGreaterThan(0);
   });
 
+  it('a site reported by its address (IPv6, or IPv4 mapped in IPv6): a valid XARF report without a domain', () => {
+    for (const [url, host] of [['http://[::1]:30005/', '[::1]'], ['http://[::ffff:127.0.0.5]:30005/', '[::ffff:7f00:5]'], ['http://127.0.0.5:30005/', '127.0.0.5']] as const) {
+      const x = toXarf({ ...data, reported: { url, host, unicodeHost: host, registrableHint: host } }, new Map());
+      expect(xarfSchemaErrors(x), url).toEqual([]);
+      expect(x.domain).toBeUndefined();
+      expect(x.source_identifier).toBe(host.replace(/^\[|\]$/g, ''));
+    }
+  });
+
   it('blocks the counterfeit and its redirect targets, never a registered host', () => {
     const hosts = hostsToBlock(data, (h) => h === 'login.yaan-gov.cn');
     expect(hosts).toEqual(['yaan-gov.cn']);

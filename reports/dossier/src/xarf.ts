@@ -3,6 +3,7 @@
  * the shipped schema (see README for its source).
  */
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -58,18 +59,21 @@ export function toXarf(data: CaseData, files: Map<string, Buffer>, fallbackDomai
   const description = `Counterfeit of the government website ${site ? `${site.name} (site code ${site.code}, ${site.urls[0]})` : '(not attributed)'} at ${data.reported.url}.${data.capture.cloaking.suspected ? ' Content differs by User-Agent (cloaking).' : ''} Case ${data.id}, captured ${data.capture.at}.`;
   const a = dnsOf('A');
   const aaaa = dnsOf('AAAA');
+  const reportedHost = data.reported.host.replace(/^\[|\]$/g, '');
+  const reportedIsIp = net.isIP(reportedHost) !== 0;
   return {
     xarf_version: '4.0.0',
     report_id: uuidFrom(data.id),
     timestamp: data.capture.at,
     reporter: party,
     sender: party,
-    source_identifier: data.reported.host,
+    source_identifier: reportedHost,
     category: 'content',
     type: 'phishing',
     evidence_source: 'user_report',
     url: data.reported.url,
-    domain: data.reported.host,
+    // A site reported by its address has no domain: the field is for host names only.
+    ...(reportedIsIp ? {} : { domain: reportedHost }),
     ...(ns.length ? { nameservers: ns } : {}),
     dns_records: { a, aaaa, mx: dnsOf('MX'), txt: dnsOf('TXT') },
     verified_at: data.capture.at,
