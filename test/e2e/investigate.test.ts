@@ -156,6 +156,16 @@ describe('govscan investigate: the seed counterfeit, end to end', () => {
     const out2 = sink();
     expect(await verifyCommand({ dir: copy2, stdout: out2 })).toBe(1);
     expect(out2.text()).toContain('FAILED at planted.txt: not listed in the manifest');
+
+    // names govscan never writes — a dotfile, a Chinese name — fail the check the same way (exit 1), not the tool (exit 3)
+    for (const name of ['.hidden', '证据补充.txt']) {
+      const copy3 = path.join(tmp.dir, `extra-${name.length}`);
+      await cp(caseDir, copy3, { recursive: true });
+      await writeFile(path.join(copy3, name), 'x');
+      const out3 = sink();
+      expect(await verifyCommand({ dir: copy3, stdout: out3 })).toBe(1);
+      expect(out3.text()).toContain(`FAILED at ${name}: not listed in the manifest`);
+    }
   });
 
   it('verify exits 2 on a folder that is not a case', async () => {

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
 import { GovscanError } from '@govscan/core';
-import { Bundle, sha256Hex } from './bundle.js';
+import { Bundle, BundleEscapeError, sha256Hex } from './bundle.js';
 import { CUSTODY_FILE, verifyCustodyText } from './custody.js';
 import { MANIFEST_FILE, NOT_IN_MANIFEST, parseManifest, TSR_FILE } from './manifest.js';
 import { verifyTimeStamp } from './tsa.js';
@@ -49,7 +49,21 @@ export async function verifyCase(dir: string, o: { trustedTsaCertPem?: string } 
   const parsed = parseManifest(manifestText);
   const current = new Map<string, string>();
   const { files, others } = await bundle.list();
-  for (const f of files) current.set(f, sha256Hex(await readFile(bundle.resolve(f))));
+  // A file whose name govscan never writes (a dotfile, another script) was added to the bundle: a failed check naming it, not an internal error.
+  const strangers: string[] = [];
+  for (const f of files) {
+    let full: string;
+    try {
+      full = bundle.resolve(f);
+    } catch (err) {
+      if (err instanceof BundleEscapeError) {
+        strangers.push(f);
+        continue;
+      }
+      throw err;
+    }
+    current.set(f, sha256Hex(await readFile(full)));
+  }
   if ('line' in parsed) failed('manifest', `${MANIFEST_FILE}:${parsed.line}`, parsed.reason);
   else {
     let bad: string | null = null;
@@ -66,6 +80,7 @@ export async function verifyCase(dir: string, o: { trustedTsaCertPem?: string } 
         break;
       }
     }
+    if (!bad && strangers.length) bad = `${strangers[0]}: not listed in the manifest (added to the bundle after it was sealed)`;
     if (!bad) for (const f of files) if (!listed.has(f) && !NOT_IN_MANIFEST.has(f)) { bad = `${f}: not listed in the manifest`; break; }
     if (!bad && others.length) bad = `${others[0]}: not a regular file`;
     if (bad) {
