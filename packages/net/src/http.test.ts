@@ -80,6 +80,19 @@ describe('bodies as the server encoded them', () => {
 });
 
 describe('fetch over real sockets', () => {
+  it('calls a reply that is not HTTP at all a protocol error (EHTTPPROTO)', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer((c) => c.on('data', () => c.end('SSH-2.0-OpenSSH_9.0\r\n')));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const r = await client({ connectTo: [`notls.yaan.gov.cn:80:127.0.0.1:${port}`, ...world.connectTo] }).fetch('http://notls.yaan.gov.cn/');
+      expect(r.error).toMatchObject({ code: 'EHTTPPROTO', status: 'error' });
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('follows redirects hop by hop, over TLS trusted through --ca-file', async () => {
     const r = await client().fetch('http://www.yaan.gov.cn/');
     expect(r.error).toBeNull();

@@ -316,6 +316,7 @@ export function toNetError(err: unknown, deadline: AbortSignal, timeoutMs: numbe
     return { code: cause?.code ?? 'ECONNRESET', message: `connection closed by the server: ${e.message}`, status: 'error' };
   }
   if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /SSL|TLS|certificate/i.test(e.message)) return { code: 'ETLS', message: e.message, status: 'error' };
-  if (code === 'HPE_INVALID_CONSTANT' || code.startsWith('HPE_') || code === 'UND_ERR_INFO') return { code: 'EHTTPPROTO', message: `malformed HTTP response: ${e.message}`, status: 'error' };
+  // undici's parser errors carry no code of their own: a reply that is not HTTP at all is one
+  if (code === 'HPE_INVALID_CONSTANT' || code.startsWith('HPE_') || code === 'UND_ERR_INFO' || e instanceof undiciErrors.HTTPParserError || e.name === 'HTTPParserError') return { code: 'EHTTPPROTO', message: `malformed HTTP response: ${e.message}`, status: 'error' };
   return { code: code || 'EUNKNOWN', message: e.message, status: 'error' };
 }
