@@ -28,6 +28,17 @@ function problems(text: string, options = {}): InputProblem[] {
 }
 
 describe('rule files', () => {
+  it('refuses a regular expression that can take exponential time (ReDoS), naming file, line and field', () => {
+    const bad = rule.replace('        - { fact: totalMs, gt: 100 }', () => "        - { fact: title, regex: '^(a+)+$' }");
+    const out: InputProblem[] = [];
+    parseRuleFile(bad, 'r.yaml', out, { checkRegexSafety: true });
+    expect(out).toEqual([{ file: 'r.yaml', line: 14, field: 'rules[0].match.all[1].regex', message: expect.stringMatching(/exponential time/) }]);
+  });
+
+  it('every regular expression of the shipped rules passes the ReDoS check', async () => {
+    await expect(loadRules(defaultRulesDir, { checkRegexSafety: true })).resolves.not.toHaveLength(0);
+  }, 60_000);
+
   it('refuses a YAML alias bomb as bad input naming the file, not an internal error', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 0; i < 8; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`);

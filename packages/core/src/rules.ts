@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule, { type ErrorObject } from 'ajv';
+import recheck from 'recheck';
 import { isCollection, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { InputError, type InputProblem } from './errors.js';
 import { RULE_KINDS, SEVERITIES, type LeafMatcher, type Matcher, type Rule } from './types.js';
@@ -119,6 +120,11 @@ async function ruleFiles(dir: string): Promise<string[]> {
 export interface LoadRulesOptions {
   /** Known scanners and the observation kinds they emit; rules naming others are rejected. */
   scanners?: Record<string, { emits: readonly string[] }>;
+  /**
+   * Refuse regular expressions that can take super-linear time (ReDoS), checked by recheck.
+   * Default: on for rule folders other than the shipped one (whose patterns a test checks).
+   */
+  checkRegexSafety?: boolean;
 }
 
 /** Load and validate every rule file below `dir`. Throws `InputError` listing every problem of every file. */
@@ -131,7 +137,8 @@ export async function loadRules(dir: string = defaultRulesDir, options: LoadRule
   }
   const problems: InputProblem[] = [];
   const rules: Rule[] = [];
-  for (const file of files) rules.push(...parseRuleFile(await readFile(file, 'utf8'), file, problems, options));
+  const safety = options.checkRegexSafety ?? path.resolve(dir) !== path.resolve(defaultRulesDir);
+  for (const file of files) rules.push(...parseRuleFile(await readFile(file, 'utf8'), file, problems, { ...options, checkRegexSafety: safety }));
   const seen = new Map<string, Rule>();
   for (const r of rules) {
     const first = seen.get(r.id);
@@ -187,7 +194,7 @@ export function parseRuleFile(text: string, file: string, problems: InputProblem
     if (r.census && kind !== 'problem') at(['census'], 'only a problem is a census indicator');
     if (r.census?.detail === 'values' && !r.census.fact) at(['census', 'detail'], 'detail "values" needs "fact", the path whose values are listed');
     if (r.census?.fact && !evidence.includes(r.census.fact)) at(['census', 'fact'], `"${r.census.fact}" must be one of the rule's evidence paths`);
-    checkRegexes(r.match, (msg, p) => problems.push({ file, line: lineAt(doc.getIn(['rules', i, 'match', ...p], true)) || line, field: fieldPath(['rules', i, 'match', ...p]), message: msg }));
+    checkRegexes(r.match, (msg, p) => problems.push({ file, line: lineAt(doc.getIn(['rules', i, 'match', ...p], true)) || line, field: fieldPath(['rules', i, 'match', ...p]), message: msg }), [], options.checkRegexSafety ?? false);
     if (options.scanners) {
       const scanner = options.scanners[r.scanner];
       if (!scanner) problems.push({ file, line: lineAt(doc.getIn(['rules', i, 'scanner'], true)) || line, field: `rules[${i}].scanner`, message: `unknown scanner "${r.scanner}" (known: ${Object.keys(options.scanners).join(', ')})` });
@@ -198,17 +205,35 @@ export function parseRuleFile(text: string, file: string, problems: InputProblem
   return rules;
 }
 
-function checkRegexes(m: Matcher, report: (msg: string, p: (string | number)[]) => void, at: (string | number)[] = []): void {
-  if ('all' in m) m.all.forEach((x, i) => checkRegexes(x, report, [...at, 'all', i]));
-  else if ('any' in m) m.any.forEach((x, i) => checkRegexes(x, report, [...at, 'any', i]));
-  else if ('not' in m) checkRegexes(m.not, report, [...at, 'not']);
+function checkRegexes(m: Matcher, report: (msg: string, p: (string | number)[]) => void, at: (string | number)[] = [], safety = false): void {
+  if ('all' in m) m.all.forEach((x, i) => checkRegexes(x, report, [...at, 'all', i], safety));
+  else if ('any' in m) m.any.forEach((x, i) => checkRegexes(x, report, [...at, 'any', i], safety));
+  else if ('not' in m) checkRegexes(m.not, report, [...at, 'not'], safety);
   else if (m.regex !== undefined) {
     try {
       new RegExp(m.regex, 'u');
     } catch (err) {
       report(`invalid regular expression: ${(err as Error).message}`, [...at, 'regex']);
+      return;
+    }
+    if (safety) {
+      const why = regexHazard(m.regex);
+      if (why) report(why, [...at, 'regex']);
     }
   }
+}
+
+/**
+ * Why a pattern is unsafe to run on scanned text (it can take exponential or
+ * polynomial time: ReDoS), or null. recheck analyses the pattern itself, so
+ * `^(a+)+$` is refused and `^www\.([a-z0-9-]+\.)?gov\.cn$` is not; a pattern it
+ * cannot settle within its budget is refused too.
+ */
+export function regexHazard(source: string): string | null {
+  const r = recheck.checkSync(source, 'u', { timeout: 2000 });
+  if (r.status === 'safe') return null;
+  if (r.status === 'vulnerable') return `regular expression can take ${r.complexity.type === 'exponential' ? 'exponential' : 'polynomial'} time on hostile text (ReDoS, e.g. ${JSON.stringify(r.attack.pattern).slice(0, 80)}): rewrite it`;
+  return `regular expression could not be shown safe from ReDoS (${r.error.kind}): rewrite it more simply`;
 }
 
 function fieldPath(segs: (string | number)[]): string {
