@@ -161,3 +161,34 @@ describe('HostGate', () => {
     await first;
   });
 });
+
+describe('a page of links that all stall', () => {
+  let stall: World;
+  afterAll(async () => stall?.stop());
+
+  it('costs a few timeouts, not one per link: the host is given up after the failure budget, the rest unknown', async () => {
+    const name = 'www.stall.gov.cn';
+    const pages: Record<string, { body?: string; behaviour?: { hang: true } }> = {
+      '/': { body: `<html><body><div class="main"><ul>${Array.from({ length: 2000 }, (_, i) => `<li><a href="/s/${i}.html">第${i}条停滞的链接标题文字</a><span>2018-06-05</span></li>`).join('')}</ul></div></body></html>` },
+    };
+    for (let i = 0; i < 2000; i++) pages[`/s/${i}.html`] = { behaviour: { hang: true } };
+    stall = await startWorld({ hosts: [{ name, http: { pages }, https: null }] });
+    const reg = parseRegistry(`version: 1\nsites:\n  - { code: "5118000060", name: 停滞, unit: 测试单位, kind: department, division: "511800", urls: [http://${name}/] }\n`, 'registry.yaml');
+    const net = createNetClient({ resolver: stall.resolver, connectTo: stall.connectTo, registeredHosts: [name], timeoutMs: 500 });
+    const scanner = createCensusScanner({ probeIntervalMs: 10, perHostIntervalMs: 0, perHostConcurrency: 2, maxArticles: 0 });
+    const ctx: ScanContext = { net, registry: reg, timeoutMs: 500, signal: new AbortController().signal, log: silentLogger, now: () => NOW };
+    const t0 = performance.now();
+    const o = await scanner.scan(reg.sites[0]!, ctx);
+    const ms = performance.now() - t0;
+    await net.close();
+    // 300 links (the per-site limit) at 2 per host and 500 ms each would be 75 s
+    expect(ms).toBeLessThan(10_000);
+    const links = o.observations.filter((x) => x.kind === 'census.link');
+    expect(links.length).toBe(300);
+    const given = links.filter((x) => x.facts.error === 'E_HOST_FAILING');
+    expect(given.length).toBeGreaterThan(280);
+    expect(given.every((x) => x.facts.errorStatus === 'unknown')).toBe(true);
+    // the stalled links are unknown, never broken
+    expect(judge(rules, o.observations).filter((f) => f.ruleId === 'census.links.broken').length).toBeLessThan(10);
+  }, 60_000);
+});

@@ -6,7 +6,7 @@
  * homepage and of the pages one level down, and duplicate items. The rules
  * in `rules/census.yaml` hold every threshold.
  */
-import type { Attempt, Fact, FetchResult, Observation, Scanner, ScanContext, ScanOutput, Site, SiteRef } from '@govscan/core';
+import type { Attempt, Fact, FetchOptions, FetchResult, Observation, Scanner, ScanContext, ScanOutput, Site, SiteRef } from '@govscan/core';
 import { decodeBody } from '@govscan/html';
 import { chinaDate, daysBetween, isoDate, plausible, type CalendarDate } from './dates.js';
 import { columnKind, columnLinks, DEFAULT_EXTRACT_LIMITS, extractPage, type ExtractedPage, type ExtractLimits } from './extract.js';
@@ -289,7 +289,7 @@ class SiteScan {
     if (this.signal.aborted) throw new Aborted();
     if (performance.now() > this.deadline) return notChecked(url, 'E_BUDGET', `not checked: the site's time budget (${this.o.siteBudgetMs} ms) ran out`);
     const host = hostOf(url);
-    if ((this.hostFailures.get(host) ?? 0) >= this.o.hostFailureLimit) return notChecked(url, 'E_HOST_FAILING', `not checked: ${host} failed ${this.o.hostFailureLimit} requests in a row`);
+    if (this.failing(host)) return this.hostFailingOutcome(url);
     if (this.site.own && this.sameSite(url)) return null;
     const origin = new URL(url).origin;
     const robots = await this.st.robotsFor(origin, this.signal);
@@ -305,11 +305,30 @@ class SiteScan {
     else if (o.status !== null) this.hostFailures.set(host, 0);
   }
 
+  private failing(host: string): boolean {
+    return (this.hostFailures.get(host) ?? 0) >= this.o.hostFailureLimit;
+  }
+
+  /**
+   * A fetch through the host's gate, given up (null) when the host has failed
+   * too often by the time the slot comes: requests queued behind ones that
+   * time out do not each wait out their own timeout.
+   */
+  private gated(url: string, options: FetchOptions): Promise<FetchResult | null> {
+    const host = hostOf(url);
+    return this.st.gate(host).run(this.signal, () => (this.failing(host) ? Promise.resolve(null) : this.ctx.net.fetch(url, { ...options, signal: this.signal, timeoutMs: this.ctx.timeoutMs })));
+  }
+
+  private hostFailingOutcome(url: string): Outcome {
+    return notChecked(url, 'E_HOST_FAILING', `not checked: ${hostOf(url)} failed ${this.o.hostFailureLimit} requests in a row`);
+  }
+
   /** GET a page to read it. */
   private async getPage(url: string): Promise<{ outcome: Outcome; result: FetchResult | null }> {
     const refused = await this.admit(url);
     if (refused) return { outcome: refused, result: null };
-    const r = await this.st.gate(hostOf(url)).run(this.signal, () => this.ctx.net.fetch(url, { signal: this.signal, timeoutMs: this.ctx.timeoutMs, maxBytes: this.o.pageMaxBytes }));
+    const r = await this.gated(url, { maxBytes: this.o.pageMaxBytes });
+    if (!r) return { outcome: this.hostFailingOutcome(url), result: null };
     const outcome = outcomeOf(r, 'GET');
     this.noteHost(url, outcome);
     this.fetched.set(url, outcome);
@@ -320,12 +339,13 @@ class SiteScan {
   private async checkLink(url: string): Promise<Outcome> {
     const refused = await this.admit(url);
     if (refused) return refused;
-    const gate = this.st.gate(hostOf(url));
-    const head = await gate.run(this.signal, () => this.ctx.net.fetch(url, { method: 'HEAD', signal: this.signal, timeoutMs: this.ctx.timeoutMs, maxBytes: 0 }));
+    const head = await this.gated(url, { method: 'HEAD', maxBytes: 0 });
+    if (!head) return this.hostFailingOutcome(url);
     let outcome = outcomeOf(head, 'HEAD');
     const retry = (head.status !== null && head.status >= 400) || head.error?.code === 'ECONNRESET' || head.error?.code === 'EHTTPPROTO';
     if (retry) {
-      const get = await gate.run(this.signal, () => this.ctx.net.fetch(url, { signal: this.signal, timeoutMs: this.ctx.timeoutMs, maxBytes: this.o.linkMaxBytes }));
+      const get = await this.gated(url, { maxBytes: this.o.linkMaxBytes });
+      if (!get) return this.hostFailingOutcome(url);
       outcome = outcomeOf(get, 'GET');
     }
     this.noteHost(url, outcome);
