@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from './errors.js';
-import { parseRegistry } from './registry.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeRegistryBytes, loadRegistry, parseRegistry } from './registry.js';
 
 const good = `version: 1
 title: test
@@ -116,5 +119,31 @@ describe('parseRegistry (CSV)', () => {
   it('rejects unknown columns', () => {
     const p = problemsOf('code,name,colour\n', 'reg.csv');
     expect(p[0]).toMatchObject({ line: 1, field: 'colour' });
+  });
+});
+
+describe('registry files as offices save them', () => {
+  // 雅安市人民政府 and 办公室 in GBK, as Excel's “CSV (逗号分隔)” writes them on Chinese Windows
+  const name = Buffer.from('d1c5b0b2cad0c8cbc3f1d5feb8ae', 'hex');
+  const unit = Buffer.from('b0ecb9abcad2', 'hex');
+  const csv = (n: Buffer, u: Buffer): Buffer => Buffer.concat([Buffer.from('code,name,unit,kind,division,urls\r\n5118000022,'), n, Buffer.from(','), u, Buffer.from(',portal,511800,https://www.yaan.gov.cn/\r\n')]);
+
+  it('reads a GBK CSV with English headers to the same sites as its UTF-8 copy, never U+FFFD', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'govscan-reg-'));
+    try {
+      await writeFile(path.join(dir, 'gbk.csv'), csv(name, unit));
+      await writeFile(path.join(dir, 'utf8-bom.csv'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), csv(Buffer.from('雅安市人民政府'), Buffer.from('办公室'))]));
+      const [gbk, utf8] = await Promise.all([loadRegistry(path.join(dir, 'gbk.csv')), loadRegistry(path.join(dir, 'utf8-bom.csv'))]);
+      expect(gbk.sites[0]).toMatchObject({ code: '5118000022', name: '雅安市人民政府', unit: '办公室' });
+      expect(gbk.sites.map(({ source: _s, ...s }) => s)).toEqual(utf8.sites.map(({ source: _s, ...s }) => s));
+      expect(JSON.stringify(gbk)).not.toContain('\uFFFD');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('decodes UTF-8 first, with or without a byte-order mark', () => {
+    expect(decodeRegistryBytes(Buffer.from('\uFEFF雅安'))).toBe('雅安');
+    expect(decodeRegistryBytes(Buffer.from('雅安'))).toBe('雅安');
   });
 });

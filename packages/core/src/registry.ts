@@ -38,10 +38,23 @@ interface RawSite {
 }
 
 /** Read and validate a registry file (`.yaml`, `.yml` or `.csv`). Throws `InputError` listing every problem. */
+/**
+ * A registry file's text: UTF-8 (with or without a byte-order mark), or —
+ * when the bytes are not UTF-8, as a CSV saved by Excel on Chinese Windows is
+ * not — GB 18030 (which contains GBK and GB2312). Never U+FFFD names.
+ */
+export function decodeRegistryBytes(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return new TextDecoder('gb18030').decode(bytes);
+  }
+}
+
 export async function loadRegistry(file: string): Promise<Registry> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = decodeRegistryBytes(await readFile(file));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     throw new InputError('E_REGISTRY_READ', [{ file, line: 0, field: '', message: `cannot read registry (${code})` }]);
