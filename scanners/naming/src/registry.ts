@@ -72,8 +72,20 @@ export function divisionLevel(division: string): 'province' | 'prefecture' | 'co
  * `county-portal`) site with the same division code.
  */
 export function portalOf(registry: Registry, site: Site): Site | null {
-  const same = registry.sites.filter((s) => s.division === site.division && s.code !== site.code);
+  const same = (byDivision(registry).get(site.division) ?? []).filter((s) => s.code !== site.code);
   return same.find((s) => s.kind === 'portal') ?? same.find((s) => s.kind === 'county-portal') ?? null;
+}
+
+/** The registry's portals by division, built once per registry (a lookup per site, not a scan of every site: a 164,000-site registry stays linear). */
+const portalIndex = new WeakMap<Registry, Map<string, Site[]>>();
+function byDivision(registry: Registry): Map<string, Site[]> {
+  let index = portalIndex.get(registry);
+  if (!index) {
+    index = new Map();
+    for (const s of registry.sites) if (s.kind === 'portal' || s.kind === 'county-portal') index.set(s.division, [...(index.get(s.division) ?? []), s]);
+    portalIndex.set(registry, index);
+  }
+  return index;
 }
 
 /** The portal's English domain without its `www.`: what department sites hang under. */
