@@ -55,9 +55,11 @@ describe('dom', () => {
     expect(first('title', doc)).not.toBeNull();
   });
 
-  it('reads text nested far deeper than the call stack allows', () => {
-    const doc = parseHtml('<span>'.repeat(30_000) + '网站标识码：5118000022');
+  it('reads text nested far deeper than the call stack allows (with the depth bound lifted)', () => {
+    const doc = parseHtml('<span>'.repeat(30_000) + '网站标识码：5118000022', Number.POSITIVE_INFINITY);
     expect(visibleText(doc)).toBe('网站标识码：5118000022');
+    // by default, what lies past the depth bound is not read
+    expect(visibleText(parseHtml('<span>'.repeat(30_000) + '网站标识码：5118000022'))).toBe('');
   });
 
   it('lists every element in document order', () => {

@@ -5,9 +5,35 @@ import { parseDocument } from 'htmlparser2';
 
 export type { AnyNode, Document, Element };
 
-/** Parse HTML forgivingly (broken markup never throws). */
-export function parseHtml(html: string): Document {
-  return parseDocument(html, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
+/** Deeper than this, no real page nests; hostile ones do, to make parsing and selectors slow. */
+export const DEFAULT_MAX_DEPTH = 1500;
+
+const VOID_TAGS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+
+/**
+ * The markup up to the point where elements would nest deeper than
+ * `maxDepth` (counting open and close tags, a cheap linear estimate), or null
+ * when it never does. Parsers and selectors slow down on pathological
+ * nesting (200,000 nested <div>s: tens of seconds); no real page nests
+ * thousands deep.
+ */
+export function cutDeepNesting(html: string, maxDepth: number = DEFAULT_MAX_DEPTH): string | null {
+  const re = /<(\/)?([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(\/)?>/g;
+  let depth = 0;
+  for (let m = re.exec(html); m; m = re.exec(html)) {
+    if (m[1]) depth = Math.max(0, depth - 1);
+    else if (!m[3] && !VOID_TAGS.has(m[2]!.toLowerCase()) && ++depth > maxDepth) return html.slice(0, m.index);
+  }
+  return null;
+}
+
+/**
+ * Parse HTML forgivingly (broken markup never throws), bounded: the markup
+ * past `maxDepth` levels of nesting is not read (see `cutDeepNesting`;
+ * callers that must say so check it themselves).
+ */
+export function parseHtml(html: string, maxDepth: number = DEFAULT_MAX_DEPTH): Document {
+  return parseDocument(cutDeepNesting(html, maxDepth) ?? html, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
 }
 
 export function select(selector: string, root: AnyNode | AnyNode[]): Element[] {

@@ -8,7 +8,7 @@
  * nothing recurses over the DOM.
  */
 import { createHash } from 'node:crypto';
-import { parseHtml, type AnyNode, type Element } from '@govscan/html';
+import { cutDeepNesting, parseHtml, type AnyNode, type Element } from '@govscan/html';
 import { findDate, findTrailingDate, type CalendarDate, type FoundDate } from './dates.js';
 
 export interface ExtractLimits {
@@ -177,28 +177,13 @@ interface RawItem {
   pageLinks: number[];
 }
 
-const VOID_TAGS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
-
-/**
- * The markup up to the point where elements would nest deeper than
- * `maxDepth` (counting open and close tags, a cheap linear estimate), or null
- * when it never does. Parsers slow down quadratically on pathological
- * nesting; no real page nests thousands deep.
- */
-export function cutDeepNesting(html: string, maxDepth: number): string | null {
-  const re = /<(\/)?([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(\/)?>/g;
-  let depth = 0;
-  for (let m = re.exec(html); m; m = re.exec(html)) {
-    if (m[1]) depth = Math.max(0, depth - 1);
-    else if (!m[3] && !VOID_TAGS.has(m[2]!.toLowerCase()) && ++depth > maxDepth) return html.slice(0, m.index);
-  }
-  return null;
-}
+/** The markup up to where it nests deeper than `maxDepth` (packages/html), re-exported for the census's callers. */
+export { cutDeepNesting };
 
 /** Read one page. `baseUrl` is the URL it was fetched from (after redirects). */
 export function extractPage(html: string, baseUrl: string, today: CalendarDate, limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS): ExtractedPage {
   const shallow = cutDeepNesting(html, limits.maxDepth);
-  const doc = parseHtml(shallow ?? html);
+  const doc = parseHtml(shallow ?? html, limits.maxDepth);
   let base = new URL(baseUrl);
   let baseSet = false;
   const page: ExtractedPage = {

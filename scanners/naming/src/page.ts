@@ -4,7 +4,7 @@
  * registry. Facts only; `null` wherever the page could not tell.
  */
 import type { Attempt, Fact, FetchResult, Observation, ScanContext, Site } from '@govscan/core';
-import { decodeBody, type DecodedPage } from '@govscan/html';
+import { cutDeepNesting, decodeBody, DEFAULT_MAX_DEPTH, type DecodedPage } from '@govscan/html';
 
 /** The observation kinds the homepage's reading decides. */
 export const PAGE_KINDS = ['naming.identity', 'naming.page'] as const;
@@ -78,6 +78,10 @@ export async function scanPage(site: Site, ctx: ScanContext): Promise<PageOutput
       if (result.truncated) {
         incomplete = true;
         notes.push(`${result.finalUrl}: body cut at ${result.body.length} bytes; tokens after the cut are not seen`);
+      }
+      if (cutDeepNesting(doc.decoded.text) !== null) {
+        incomplete = true;
+        notes.push(`${result.finalUrl}: elements nest deeper than ${DEFAULT_MAX_DEPTH} levels; the markup past that point is not read`);
       }
     } else if (depth > 0) {
       incomplete = true;
