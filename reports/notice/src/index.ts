@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AlignmentType, Document, Packer, Paragraph, TextRun } from 'docx';
-import { compareRuns, describeReason, formatFact, judgeSites, UsageError, type Finding, type JudgeOptions, type Reporter, type ReportOptions, type RuleInfo, type RunRecord, type ScanRun, type Severity } from '@govscan/core';
+import { compareRuns, describeReason, formatFact, judgeSites, UsageError, type Finding, type JudgeOptions, type Reporter, type ReportOptions, type RuleInfo, type RunRecord, type ScanRun, type Severity, type SiteJudgement } from '@govscan/core';
 import { escapeHtml } from '@govscan/report-census';
 
 export const SEVERITY_ZH: Record<Severity, string> = { critical: '严重', high: '高', medium: '中', low: '低', info: '提示' };
@@ -71,7 +71,7 @@ export function parseDeadline(value: string | undefined, checkedAt: Date): strin
  * grouped by rule, most severe first; those the earlier run found too are
  * marked.
  */
-export function buildNotices(run: RunRecord, options: { deadline?: string; previous?: RunRecord } & JudgeOptions = {}): Notice[] {
+export function buildNotices(run: RunRecord, options: { deadline?: string; previous?: RunRecord; judged?: readonly SiteJudgement[] } & JudgeOptions = {}): Notice[] {
   const checkedAt = new Date(run.startedAt);
   const deadline = parseDeadline(options.deadline, checkedAt);
   const judgeOptions: JudgeOptions = options.problemSeverity ? { problemSeverity: options.problemSeverity } : {};
@@ -79,7 +79,7 @@ export function buildNotices(run: RunRecord, options: { deadline?: string; previ
   if (options.previous) for (const s of compareRuns(options.previous, run, judgeOptions).sites) for (const f of s.persisting) persisting.add(f.id);
   const sites = new Map(run.sites.map((s) => [s.code, s]));
   const notices: Notice[] = [];
-  for (const j of judgeSites(run, judgeOptions)) {
+  for (const j of options.judged ?? judgeSites(run, judgeOptions)) {
     if (j.problems.length === 0) continue;
     const site = sites.get(j.site.code)!;
     const problems: NoticeProblem[] = j.problems.map((p) => ({ rule: p.rule, findings: p.findings, persisting: p.findings.some((f) => persisting.has(f.id)) }));
@@ -206,9 +206,12 @@ export function noticeFileBase(n: Pick<Notice, 'code' | 'name'>): string {
   return `${n.code}-${name}`;
 }
 
-function uncheckedSites(run: RunRecord, o: ReportOptions): number {
-  return judgeSites(run, o.problemSeverity ? { problemSeverity: o.problemSeverity } : {}).filter((j) => j.undetermined.length > 0).length;
+/** The run judged once for both the notices and the empty page's note. */
+function judgedFor(run: RunRecord, o: ReportOptions): SiteJudgement[] {
+  return judgeSites(run, o.problemSeverity ? { problemSeverity: o.problemSeverity } : {});
 }
+
+const uncheckedCount = (judged: readonly SiteJudgement[]): number => judged.filter((j) => j.undetermined.length > 0).length;
 
 function noticeOptions(o: ReportOptions): Parameters<typeof buildNotices>[1] {
   return { ...(o.deadline ? { deadline: o.deadline } : {}), ...(o.previous ? { previous: o.previous } : {}), ...(o.problemSeverity ? { problemSeverity: o.problemSeverity } : {}) };
@@ -225,10 +228,12 @@ export const noticeReporter: Reporter = {
   id: 'notice',
   fileName: NOTICES_HTML,
   render(run: ScanRun, options: ReportOptions = {}): string {
-    return noticesHtml(buildNotices(run, noticeOptions(options)), uncheckedSites(run, options));
+    const judged = judgedFor(run, options);
+    return noticesHtml(buildNotices(run, { ...noticeOptions(options), judged }), uncheckedCount(judged));
   },
   async write(run: ScanRun, dir: string, options: ReportOptions = {}): Promise<string[]> {
-    const notices = buildNotices(run, noticeOptions(options));
+    const judged = judgedFor(run, options);
+    const notices = buildNotices(run, { ...noticeOptions(options), judged });
     const files: string[] = [];
     const sub = path.join(dir, NOTICES_DIR);
     if (notices.length > 0) await mkdir(sub, { recursive: true });
@@ -239,7 +244,7 @@ export const noticeReporter: Reporter = {
       files.push(`${base}.docx`, `${base}.html`);
     }
     const all = path.join(dir, NOTICES_HTML);
-    await writeFile(all, noticesHtml(notices, uncheckedSites(run, options)));
+    await writeFile(all, noticesHtml(notices, uncheckedCount(judged)));
     files.push(all);
     return files;
   },
