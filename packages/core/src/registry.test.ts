@@ -147,3 +147,43 @@ describe('registry files as offices save them', () => {
     expect(decodeRegistryBytes(Buffer.from('雅安'))).toBe('雅安');
   });
 });
+
+describe('a large YAML registry, read one site at a time', () => {
+  // over 200,000 characters: the size at which items are parsed one by one
+  const item = (i: number, extra = ''): string => {
+    const div = String(110000 + Math.floor(i / 50));
+    return `  # site ${i}\n  - code: "${div}${String(i % 50).padStart(4, '0')}"\n    name: 网站${i}\n    unit: 单位${i}\n    kind: department\n    division: "${div}"\n    urls:\n      - https://s${i}.example.gov.cn/\n    contact: |\n      line one\n        - not an item\n      line three\n${extra}`;
+  };
+  const big = (n: number, edit: (i: number) => string = () => ''): string => `version: 1\ntitle: big\nsites:\n${Array.from({ length: n }, (_, i) => item(i, edit(i))).join('')}`;
+  /** The same text read whole: a leading `---` turns the per-site path off, and shifts every line by one. */
+  const whole = (text: string): ReturnType<typeof parseRegistry> => {
+    const r = parseRegistry(`---\n${text}`, 'big.yaml');
+    return { ...r, sites: r.sites.map((s) => ({ ...s, source: { file: s.source!.file, line: s.source!.line - 1 } })) };
+  };
+
+  it('gives the same sites, lines and values as reading the file whole', () => {
+    const text = big(2000);
+    expect(text.length).toBeGreaterThan(200_000);
+    const r = parseRegistry(text, 'big.yaml');
+    expect(r.sites).toHaveLength(2000);
+    expect(r).toEqual(whole(text));
+    expect(r.sites[1999]).toMatchObject({ code: '1100390049', contact: 'line one\n  - not an item\nline three', source: { line: 5 + 1999 * 12 } });
+  });
+
+  it('a problem inside one site is reported with the line of the whole file', () => {
+    const text = big(2000, (i) => (i === 1500 ? '    colour: red\n' : ''));
+    const line = 4 + 1500 * 12 + 12;
+    expect(problemsOf(text, 'big.yaml')).toEqual([{ line, field: 'sites[1500].colour', message: expect.stringMatching(/unknown field/) }]);
+  });
+
+  it('invalid YAML in one site, an alias to another site’s anchor, a key after the list: as if read whole', () => {
+    const broken = big(2000, (i) => (i === 700 ? '    name: [unclosed\n' : ''));
+    const wholeProblems = problemsOf(`---\n${broken}`, 'big.yaml').map((p) => ({ ...p, line: p.line - 1 }));
+    expect(problemsOf(broken, 'big.yaml')).toEqual(wholeProblems);
+    expect(wholeProblems.length).toBeGreaterThan(0);
+    const aliased = big(2000).replace('unit: 单位0\n', 'unit: &u 单位0\n').replace('unit: 单位1999\n', 'unit: *u\n');
+    expect(parseRegistry(aliased, 'big.yaml').sites[1999]!.unit).toBe('单位0');
+    const after = `${big(2000)}extra: 1\n`;
+    expect(parseRegistry(after, 'big.yaml').sites).toHaveLength(2000); // an unknown top-level key is not read: as read whole
+  });
+});

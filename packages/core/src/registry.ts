@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { GovscanError, InputError, type InputProblem } from './errors.js';
 import { SITE_KINDS, type Registry, type Site, type SiteKind } from './types.js';
 
@@ -79,35 +79,129 @@ export function parseRegistry(text: string, file: string): Registry {
   return registry;
 }
 
+/**
+ * A registry's YAML. The usual shape (`sites:` at the top level followed by a
+ * block list) is read one site at a time: each item is its own small document,
+ * so a 50 MB registry of 160,000 sites never becomes one 2 GB syntax tree.
+ * Anything else (flow lists, several documents, an alias to another site's
+ * anchor, any error) is read whole, so the messages are those of the whole file.
+ */
 function readYaml(text: string, file: string, problems: InputProblem[]): { title?: string; sites: RawSite[] } {
+  const split = splitSiteItems(text);
+  if (split) {
+    const chunkProblems: InputProblem[] = [];
+    const result = readYamlDocument(split.head, file, chunkProblems, 0, null);
+    for (const item of split.items) {
+      const part = readYamlDocument(item.text, file, chunkProblems, item.line - 1, result.sites.length);
+      if (chunkProblems.length > 0) break;
+      result.sites.push(...part.sites);
+    }
+    if (chunkProblems.length === 0) return result;
+  }
+  return readYamlDocument(text, file, problems, 0, null);
+}
+
+/** The `sites:` list's items as separate texts with their first lines, and the rest of the file with those lines blanked; null when the file is not in the usual shape. */
+function splitSiteItems(text: string): { head: string; items: { text: string; line: number }[] } | null {
+  if (text.length < 200_000) return null; // small files: one parse, nothing to gain
+  const lines = text.split(/\r?\n/);
+  let sitesLine = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (/^(---|\.\.\.)(\s|$)|^%/.test(l)) return null;
+    if (/^sites\s*:\s*(#.*)?$/.test(l)) {
+      if (sitesLine >= 0) return null;
+      sitesLine = i;
+    }
+  }
+  if (sitesLine < 0) return null;
+  let indent = -1;
+  const items: { text: string; line: number }[] = [];
+  let start = -1;
+  let end = lines.length;
+  for (let i = sitesLine + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    const trimmed = l.trimStart();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const ind = l.length - trimmed.length;
+    if (l.slice(0, ind).includes('\t')) return null;
+    const isItem = trimmed === '-' || trimmed.startsWith('- ');
+    if (indent < 0) {
+      if (!isItem) return null;
+      indent = ind;
+    }
+    if (ind === indent && isItem) {
+      if (start >= 0) items.push({ text: lines.slice(start, i).join('\n'), line: start + 1 });
+      start = i;
+    } else if (ind < indent || (ind === indent && !isItem)) {
+      if (ind !== 0) return null;
+      end = i;
+      break;
+    }
+  }
+  if (start < 0) return null;
+  // trailing comment lines before the next top-level key stay with the last item
+  items.push({ text: lines.slice(start, end).join('\n'), line: start + 1 });
+  const head = [...lines.slice(0, sitesLine), lines[sitesLine]!.replace(/:.*$/, ': []'), ...lines.slice(sitesLine + 1, end).map(() => ''), ...lines.slice(end)].join('\n');
+  return { head, items };
+}
+
+/** Read a whole registry document (`itemIndex` null), or one item of its `sites:` list read on its own (the index it has in the list). */
+function readYamlDocument(text: string, file: string, problems: InputProblem[], lineOffset: number, itemIndex: number | null): { title?: string; sites: RawSite[] } {
   const lineCounter = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const lineOf = (offset: number | undefined): number => (offset === undefined ? 0 : lineCounter.linePos(offset).line);
+  const lineOf = (offset: number | undefined): number => (offset === undefined ? 0 : lineOffset + lineCounter.linePos(offset).line);
   for (const e of doc.errors) {
     problems.push({ file, line: lineOf(e.pos[0]), field: '', message: `invalid YAML: ${firstLine(e.message)}` });
   }
   if (doc.errors.length > 0) return { sites: [] };
+  // With aliases, values are taken from the document converted as a whole, aliases resolved
+  // (at most 100 of them: no alias bomb). An alias in one site naming another site's anchor
+  // fails here, and the file is read whole.
+  let hasAlias = false;
+  visit(doc, { Alias: () => ((hasAlias = true), visit.BREAK) });
+  let js: unknown = null;
+  if (hasAlias) {
+    try {
+      js = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      problems.push({ file, line: lineOffset + 1, field: '', message: `invalid YAML: ${firstLine((err as Error).message)}` });
+      return { sites: [] };
+    }
+  }
   const root = doc.contents;
-  if (!isMap(root)) {
-    problems.push({ file, line: 1, field: '', message: 'expected a mapping with a `sites:` list' });
-    return { sites: [] };
-  }
   const result: { title?: string; sites: RawSite[] } = { sites: [] };
-  const version = root.get('version');
-  if (version !== undefined && version !== 1) {
-    const node = root.get('version', true);
-    problems.push({ file, line: lineOf(isScalar(node) ? node.range?.[0] : undefined), field: 'version', message: `unsupported registry version ${JSON.stringify(version)} (this govscan reads version 1)` });
+  let sitesNode: unknown;
+  const firstIndex = itemIndex ?? 0;
+  if (itemIndex !== null) sitesNode = root;
+  else {
+    if (!isMap(root)) {
+      problems.push({ file, line: 1, field: '', message: 'expected a mapping with a `sites:` list' });
+      return { sites: [] };
+    }
+    const version = root.get('version');
+    if (version !== undefined && version !== 1) {
+      const node = root.get('version', true);
+      problems.push({ file, line: lineOf(isScalar(node) ? node.range?.[0] : undefined), field: 'version', message: `unsupported registry version ${JSON.stringify(version)} (this govscan reads version 1)` });
+    }
+    const title = root.get('title');
+    if (typeof title === 'string') result.title = title;
+    sitesNode = root.get('sites', true);
+    if (!isSeq(sitesNode)) {
+      const pair = root.items.find((p) => isScalar(p.key) && p.key.value === 'sites');
+      const line = pair && isScalar(pair.key) ? lineOf(pair.key.range?.[0]) : 1;
+      problems.push({ file, line, field: 'sites', message: 'expected a list of sites' });
+      return result;
+    }
   }
-  const title = root.get('title');
-  if (typeof title === 'string') result.title = title;
-  const sitesNode = root.get('sites', true);
   if (!isSeq(sitesNode)) {
-    const pair = root.items.find((p) => isScalar(p.key) && p.key.value === 'sites');
-    const line = pair && isScalar(pair.key) ? lineOf(pair.key.range?.[0]) : 1;
-    problems.push({ file, line, field: 'sites', message: 'expected a list of sites' });
+    problems.push({ file, line: lineOffset + 1, field: `sites[${firstIndex}]`, message: 'expected a list item' });
     return result;
   }
-  sitesNode.items.forEach((item, index) => {
+  const jsSites = (js === null ? [] : itemIndex !== null ? js : (js as { sites?: unknown }).sites) as unknown[];
+  sitesNode.items.forEach((item, i) => {
+    const index = firstIndex + i;
+    const jsItem = (jsSites[i] ?? null) as Record<string, unknown> | null;
     const line = lineOf((item as { range?: [number, number, number] }).range?.[0]);
     const rawSite: RawSite = { index, line, values: {}, lines: {}, unknownFields: [] };
     if (!isMap(item)) {
@@ -126,7 +220,7 @@ function readYaml(text: string, file: string, problems: InputProblem[]): { title
       const value = pair.value;
       rawSite.lines[field] = isScalar(value) || isSeq(value) || isMap(value) ? lineOf(value.range?.[0]) : keyLine;
       if (isSeq(value)) value.items.forEach((it, i) => (rawSite.lines[`${field}[${i}]`] = lineOf((it as { range?: [number, number, number] }).range?.[0])));
-      rawSite.values[field] = isScalar(value) ? value.value : isSeq(value) ? value.toJSON() : isMap(value) ? value.toJSON() : null;
+      rawSite.values[field] = jsItem ? (jsItem[key] ?? null) : isScalar(value) ? value.value : isSeq(value) || isMap(value) ? value.toJSON() : null;
     }
     result.sites.push(rawSite);
   });
