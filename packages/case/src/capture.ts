@@ -10,6 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import type { DnsRecordType, NetClient, NetError } from '@govscan/core';
 import { sha256Hex } from './bundle.js';
 import type { ClientProfile } from './profiles.js';
+import { networkTimer } from '@govscan/net';
 
 export interface DnsCapture {
   name: string;
@@ -78,13 +79,13 @@ export async function captureTls(client: NetClient, host: string, port: number, 
   const socket = tls.connect({ socket: conn.socket, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false, ca: o.ca, ALPNProtocols: ['http/1.1'] });
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(Object.assign(new Error(`no TLS handshake within ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })), o.timeoutMs);
+      const cancel = networkTimer(o.timeoutMs, () => reject(Object.assign(new Error(`no TLS handshake within ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       socket.once('secureConnect', () => {
-        clearTimeout(timer);
+        cancel();
         resolve();
       });
       socket.once('error', (err) => {
-        clearTimeout(timer);
+        cancel();
         reject(err);
       });
     });

@@ -10,6 +10,7 @@
 import { createHash, randomBytes, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { request } from 'undici';
+import { networkDeadline } from '@govscan/net';
 
 const { asn1 } = forge;
 const U = asn1.Class.UNIVERSAL;
@@ -262,7 +263,7 @@ export async function requestTimeStamp(tsaUrl: string, sha256Digest: Uint8Array,
   const nonce = randomBytes(8);
   nonce[0] = nonce[0]! & 0x7f;
   const body = buildTimeStampReq(sha256Digest, nonce);
-  const deadline = AbortSignal.timeout(options.timeoutMs ?? 15_000);
+  const deadline = networkDeadline(options.timeoutMs ?? 15_000).signal;
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   const res = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' }, signal });
   const max = options.maxBytes ?? 1 << 20;

@@ -7,6 +7,7 @@ import { GovscanError } from '@govscan/core';
 import { parseConnectTo, type ConnectToRule } from './connect-to.js';
 import { StubResolver, SystemResolver, type Resolver } from './dns.js';
 import { fetchUrl, openSocket, resolveTarget, toNetError } from './http.js';
+import { networkDeadline } from './clock.js';
 
 export interface NetClientOptions {
   /** `HOST:PORT` of the DNS server every query goes to; absent: the system's resolvers. */
@@ -97,7 +98,8 @@ export function createNetClient(options: NetClientOptions = {}): NetClient & { r
     connect: (host: string, port: number, o: ConnectOptions = {}): Promise<RawConnection | NetError> =>
       limit(async () => {
         const timeoutMs = o.timeoutMs ?? defaultTimeout;
-        const deadline = AbortSignal.timeout(timeoutMs);
+        const timer = networkDeadline(timeoutMs);
+        const deadline = timer.signal;
         const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
         try {
           const target = await resolveTarget(deps, host, port, signal, timeoutMs, { ...(o.family ? { family: o.family } : {}), ...(o.address ? { address: o.address } : {}) });
@@ -105,6 +107,8 @@ export function createNetClient(options: NetClientOptions = {}): NetClient & { r
           return { socket, address: target.address, port: target.port };
         } catch (err) {
           return toNetError(err, deadline, timeoutMs);
+        } finally {
+          timer.clear();
         }
       }),
     close: async () => resolver.close(),

@@ -4,6 +4,7 @@ import net from 'node:net';
 import dns2 from 'dns2';
 import type { DnsAnswer, DnsRecordType, DnsResult, DnsStatus, ResolveOptions } from '@govscan/core';
 import { encodeQuery, interpret, isQueryableName, parseHostPort, parsePacket, tcpExchange, type Resolver } from './dns.js';
+import { networkNow } from './clock.js';
 
 const { Packet } = dns2;
 
@@ -113,15 +114,17 @@ export class MuxResolver implements Resolver {
     await this.acquire();
     // The timeout counts from when the query gets its turn, not from when it was queued.
     t0 = performance.now();
+    const n0 = networkNow();
     try {
       if (this.closed) return done('error', [], { code: 'ECLOSED', message: 'resolver closed' });
-      return await this.run(name, type, timeoutMs, t0, this.servers.indexOf(first), options.signal, done);
+      return await this.run(name, type, timeoutMs, n0, this.servers.indexOf(first), options.signal, done);
     } finally {
       this.release();
     }
   }
 
   private run(name: string, type: DnsRecordType, timeoutMs: number, t0: number, firstServer: number, signal: AbortSignal | undefined, done: (status: DnsStatus, answers?: DnsAnswer[], error?: { code: string; message: string }, resolver?: string) => DnsResult): Promise<DnsResult> {
+    // in network time: a blocked event loop does not count against the server
     const deadline = t0 + timeoutMs;
     return new Promise<DnsResult>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
@@ -137,7 +140,7 @@ export class MuxResolver implements Resolver {
           if (settled || tcpBusy) return;
           // Each try has its own id, so the answer says which try it answers: its RTT is unambiguous.
           const tried = query.sent.find((x) => x.id === id && x.server === server);
-          if (tried) this.sampleRtt(server, performance.now() - tried.at);
+          if (tried) this.sampleRtt(server, networkNow() - tried.at);
           const quick = headerOnly(reply, query.buf);
           if (quick) {
             finish(interpret(quick, name, type, (s, a, e) => done(s, a, e, server.label)));
@@ -154,7 +157,7 @@ export class MuxResolver implements Resolver {
           if (packet.header.tc) {
             tcpBusy = true;
             clearTimeout(timer);
-            const left = Math.max(50, deadline - performance.now());
+            const left = Math.max(50, deadline - networkNow());
             tcpExchange(server.host, server.port, encodeQuery(name, type), left, signal).then(
               (tcp) => {
                 if (tcp) {
@@ -191,7 +194,12 @@ export class MuxResolver implements Resolver {
 
       const attempt = (i: number): void => {
         if (settled) return;
-        const left = deadline - performance.now();
+        const left = deadline - networkNow();
+        if (i >= this.tries && left > 1) {
+          // the loop was blocked: the last try's time is not up yet in network time
+          timer = setTimeout(() => attempt(i), left);
+          return;
+        }
         if (i >= this.tries || left <= 0) {
           const asked = [...new Set(query.sent.map((s) => s.server.label))].join(', ');
           finish(done('timeout', [], { code: 'ETIMEOUT', message: `no answer from ${asked || this.label} within ${timeoutMs} ms (${query.sent.length} tries)` }));
@@ -231,7 +239,7 @@ export class MuxResolver implements Resolver {
     let id = randomInt(0x10000);
     for (let n = 0; socket.pending.has(id) && n < 0x10000; n++) id = (id + 1) & 0xffff;
     socket.pending.set(id, query);
-    query.sent.push({ socket, id, server, at: performance.now() });
+    query.sent.push({ socket, id, server, at: networkNow() });
     const buf = Buffer.from(query.buf);
     buf.writeUInt16BE(id, 0);
     // A failed send is silence: the retry timer takes over.

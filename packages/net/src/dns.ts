@@ -4,6 +4,7 @@ import { promises as dnsPromises } from 'node:dns';
 import net from 'node:net';
 import dns2 from 'dns2';
 import type { DnsAnswer, DnsRecordType, DnsResult, DnsStatus, ResolveOptions } from '@govscan/core';
+import { networkNow, networkTimer } from './clock.js';
 
 const { Packet } = dns2;
 
@@ -51,7 +52,7 @@ export class StubResolver implements Resolver {
   async resolve(name: string, type: DnsRecordType, options: ResolveOptions = {}): Promise<DnsResult> {
     const t0 = performance.now();
     const timeoutMs = options.timeoutMs ?? 5000;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = networkNow() + timeoutMs; // network time: a blocked event loop does not count
     const base = { name, type, resolver: this.label };
     const done = (status: DnsStatus, answers: DnsAnswer[] = [], error?: { code: string; message: string }): DnsResult => ({
       ...base,
@@ -63,7 +64,7 @@ export class StubResolver implements Resolver {
     if (!isQueryableName(name)) return done('error', [], { code: 'EBADNAME', message: `not a DNS name: ${JSON.stringify(name)}` });
     const attempts = this.retries + 1;
     for (let i = 0; i < attempts; i++) {
-      const left = deadline - Date.now();
+      const left = deadline - networkNow();
       if (left <= 0 || options.signal?.aborted) break;
       // Spread what is left over the remaining tries, so a retry still gets a chance.
       const perTry = Math.max(50, Math.floor(left / (attempts - i)));
@@ -73,7 +74,7 @@ export class StubResolver implements Resolver {
         if (reply === null) continue; // silence: try again
         let packet = parsePacket(reply);
         if (packet.header.tc) {
-          const tcp = await this.tcp(name, type, Math.max(50, deadline - Date.now()), options.signal);
+          const tcp = await this.tcp(name, type, Math.max(50, deadline - networkNow()), options.signal);
           if (tcp) packet = parsePacket(tcp);
         }
         return interpret(packet, name, type, done);
@@ -157,14 +158,14 @@ export function exchange(ms: number, signal: AbortSignal | undefined, close: () 
     const settle = (err: Error | null, reply: Buffer | null = null): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancel();
       signal?.removeEventListener('abort', onAbort);
       close();
       if (err) reject(err);
       else resolve(reply);
     };
     const onAbort = (): void => settle(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-    const timer = setTimeout(() => settle(null, null), ms);
+    const cancel = networkTimer(ms, () => settle(null, null));
     signal?.addEventListener('abort', onAbort, { once: true });
     start(settle);
   });

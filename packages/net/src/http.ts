@@ -6,6 +6,7 @@ import { Agent, errors as undiciErrors, request } from 'undici';
 import type { FetchOptions, FetchResult, HttpHop, NetError, TlsSummary } from '@govscan/core';
 import { applyConnectTo, type ConnectToRule } from './connect-to.js';
 import { policyAllows } from './policy.js';
+import { networkDeadline } from './clock.js';
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_MAX_REDIRECTS = 10;
@@ -40,12 +41,15 @@ export async function fetchUrl(deps: HttpDeps, url: string, options: FetchOption
   const timeoutMs = options.timeoutMs ?? 15_000;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  const deadline = AbortSignal.timeout(timeoutMs);
+  // network time: our own CPU (a long parse elsewhere in the run) does not count against the server
+  const timer = networkDeadline(timeoutMs);
+  const deadline = timer.signal;
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   const t0 = performance.now();
   const ms = (): number => Math.round(performance.now() - t0);
   const result: FetchResult = { url, finalUrl: url, hops: [], status: null, headers: {}, body: Buffer.alloc(0), truncated: false, tls: null, timings: { totalMs: 0, firstByteMs: null }, error: null };
   const fail = (error: NetError): FetchResult => {
+    timer.clear();
     result.error = error;
     result.timings.totalMs = ms();
     return result;
@@ -69,8 +73,9 @@ export async function fetchUrl(deps: HttpDeps, url: string, options: FetchOption
 
     const connected: { address: string | null; port: number | null; tls: TlsSummary | null } = { address: null, port: null, tls: null };
     const agent = new Agent({
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+      // the one deadline above governs, in network time (undici's own timers would count our CPU)
+      headersTimeout: 0,
+      bodyTimeout: 0,
       connections: 1,
       connect: (opts, cb) => {
         const sameHost = current.hostname === firstHost;
@@ -115,6 +120,7 @@ export async function fetchUrl(deps: HttpDeps, url: string, options: FetchOption
       result.timings.totalMs = ms();
       // Bytes that could not be decoded are never handed on to be judged: the page is unknown.
       if (read.error) return fail(read.error);
+      timer.clear();
       return result;
     } catch (err) {
       return fail(toNetError(err, deadline, timeoutMs));

@@ -11,6 +11,7 @@ import type { Attempt, Fact, FetchResult, NetClient, Site, SiteRef } from '@govs
 import { hostOf } from './domain.js';
 import { emptyIdentity, IDENTITY_TOKENS, normalizeIcp, normalizePsb, sameToken, type Identity, type IdentityToken } from '@govscan/identity';
 import { jaccard, pageFeatures, parkingNameServers, type PageFeatures } from './page.js';
+import { networkTimer } from '@govscan/net';
 
 const PAGE_BYTES = 1 << 20;
 const FAVICON_BYTES = 256 << 10;
@@ -175,14 +176,14 @@ async function certificate(net: NetClient, host: string, authorized: boolean | n
   const raw = conn.socket;
   return new Promise((resolve) => {
     const socket = tls.connect({ socket: raw, servername: host, rejectUnauthorized: false });
-    const timer = setTimeout(() => finish(null, { code: 'ETIMEDOUT', message: `no TLS handshake within ${o.timeoutMs} ms` }), o.timeoutMs);
+    const cancel = networkTimer(o.timeoutMs, () => finish(null, { code: 'ETIMEDOUT', message: `no TLS handshake within ${o.timeoutMs} ms` }));
     const onAbort = (): void => finish(null, { code: 'EABORTED', message: 'aborted' });
     o.signal?.addEventListener('abort', onAbort, { once: true });
     let settled = false;
     function finish(facts: CertificateFacts | null, error: { code: string; message: string } | null): void {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancel();
       o.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       raw.destroy();

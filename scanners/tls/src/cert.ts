@@ -7,7 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import tls, { type SecureContext, type TLSSocket } from 'node:tls';
 import type { NetClient } from '@govscan/core';
-import { trustStore } from '@govscan/net';
+import { networkTimer, trustStore } from '@govscan/net';
 
 export interface TrustAnchors {
   bySubject: Map<string, X509Certificate[]>;
@@ -84,13 +84,13 @@ export async function tlsHandshake(o: { net: NetClient; host: string; port: numb
     const finish = (r: HandshakeResult | HandshakeFailure): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancel();
       o.signal.removeEventListener('abort', onAbort);
       sock?.destroy();
       conn.socket.destroy();
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ ok: false, code: 'ETIMEDOUT', message: `TLS handshake not complete within ${o.timeoutMs} ms`, status: 'error' }), o.timeoutMs);
+    const cancel = networkTimer(o.timeoutMs, () => finish({ ok: false, code: 'ETIMEDOUT', message: `TLS handshake not complete within ${o.timeoutMs} ms`, status: 'error' }));
     const onAbort = (): void => finish({ ok: false, code: 'EABORTED', message: 'aborted', status: 'unknown' });
     o.signal.addEventListener('abort', onAbort, { once: true });
     try {

@@ -6,6 +6,7 @@ import { enumerate, type Enumeration } from './enumerate.js';
 import { grade } from './grade.js';
 import { suiteByCode, suiteClasses, type CipherSuite } from './suites.js';
 import { PROTOCOLS, type Protocol } from './wire.js';
+import { networkDeadline } from '@govscan/net';
 
 export { buildClientHello, exchange, FlightParser, GROUPS, PROTOCOLS, type FirstFlight, type Protocol } from './wire.js';
 export { SUITES, TLCP, suiteByCode, suiteName, type CipherSuite } from './suites.js';
@@ -63,8 +64,8 @@ async function assessEndpoint(site: Site, t: Target, address: string, ctx: ScanC
   const ref = { code: site.code, name: site.name };
   const startedAt = ctx.now().toISOString();
   const t0 = performance.now();
-  const deadline = AbortSignal.timeout(Math.max(1000, 2 * ctx.timeoutMs));
-  const signal = AbortSignal.any([ctx.signal, deadline]);
+  const deadline = networkDeadline(Math.max(1000, 2 * ctx.timeoutMs));
+  const signal = AbortSignal.any([ctx.signal, deadline.signal]);
   const locator = `${address.includes(':') ? `[${address}]` : address}:${t.port}`;
   const base = { net: ctx.net, host: t.host, port: t.port, address, timeoutMs: ctx.timeoutMs, signal };
 

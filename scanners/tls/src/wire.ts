@@ -9,6 +9,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { networkTimer } from '@govscan/net';
 
 export const PROTOCOLS = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3', 'TLCP'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -435,16 +436,16 @@ export function exchange(socket: Socket, hello: Buffer, o: { timeoutMs: number; 
     const done = (r: FirstFlight): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancel();
       o.signal?.removeEventListener('abort', onAbort);
       socket.removeAllListeners('data');
       socket.destroy();
       resolve(r);
     };
-    const timer = setTimeout(() => {
+    const cancel = networkTimer(o.timeoutMs, () => {
       const b = parser.bytes;
       done(parser.fail('ETIMEDOUT', b ? `the server stalled after ${b} bytes (no complete answer within ${o.timeoutMs} ms)` : `no answer within ${o.timeoutMs} ms`));
-    }, o.timeoutMs);
+    });
     const onAbort = (): void => done(parser.fail('EABORTED', 'aborted'));
     if (o.signal?.aborted) {
       onAbort();
