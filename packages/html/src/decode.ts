@@ -104,3 +104,14 @@ function hasMultibyteUtf8(bytes: Uint8Array, min = 4): boolean {
 function stripBom(bytes: Uint8Array): Uint8Array {
   return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
 }
+
+/**
+ * The text of a body cut at the byte limit, without its last, cut-off piece:
+ * everything after the last complete tag (`>`) goes — the half of a character,
+ * a footer token missing its end (`蜀ICP备05005390号` of `…号-1`), half a tag.
+ * What is left ends where the markup ended, so nothing read from it was cut.
+ */
+export function dropCutTail(text: string): string {
+  const end = text.lastIndexOf('>');
+  return end < 0 ? '' : text.slice(0, end + 1);
+}

@@ -7,7 +7,7 @@
  * in `rules/census.yaml` hold every threshold.
  */
 import type { Attempt, Fact, FetchOptions, FetchResult, Observation, Scanner, ScanContext, ScanOutput, Site, SiteRef } from '@govscan/core';
-import { decodeBody } from '@govscan/html';
+import { decodeBody, dropCutTail } from '@govscan/html';
 import { chinaDate, daysBetween, isoDate, plausible, type CalendarDate } from './dates.js';
 import { columnKind, columnLinks, DEFAULT_EXTRACT_LIMITS, extractPage, type ExtractedPage, type ExtractLimits } from './extract.js';
 import { Aborted, ROBOTS_AGENT, RunState, runStateFor, sleep } from './polite.js';
@@ -316,7 +316,11 @@ class SiteScan {
    */
   private gated(url: string, options: FetchOptions): Promise<FetchResult | null> {
     const host = hostOf(url);
-    return this.st.gate(host).run(this.signal, () => (this.failing(host) ? Promise.resolve(null) : this.ctx.net.fetch(url, { ...options, signal: this.signal, timeoutMs: this.ctx.timeoutMs })));
+    return this.st.gate(host).runUnless(
+      this.signal,
+      () => this.failing(host),
+      () => this.ctx.net.fetch(url, { ...options, signal: this.signal, timeoutMs: this.ctx.timeoutMs }),
+    );
   }
 
   private hostFailingOutcome(url: string): Outcome {
@@ -357,7 +361,9 @@ class SiteScan {
 
   private read(r: FetchResult): ExtractedPage | null {
     if (!isHtml(r)) return null;
-    const text = decodeBody(r.body, contentType(r)).text;
+    const decoded = decodeBody(r.body, contentType(r)).text;
+    // cut at the byte limit: the last, cut-off piece (half a character, half a date) is not read
+    const text = r.truncated ? dropCutTail(decoded) : decoded;
     return extractPage(text, r.finalUrl, this.today, this.o.extract);
   }
 
@@ -595,7 +601,7 @@ class SiteScan {
       for (const r of unknown) codes.set(r.error ?? '?', (codes.get(r.error ?? '?') ?? 0) + 1);
       const parts: string[] = [];
       if (unknown.length) parts.push(`${unknown.length} of ${toCheck.length} links could not be checked (${[...codes].map(([c, n]) => `${c} ×${n}`).join(', ')})`);
-      if (unchecked) parts.push(`${unchecked} of ${found} links and images not checked (limits: ${this.o.maxLinksPerSite} distinct per site, ${this.o.extract.maxLinks} read per page)`);
+      if (unchecked) parts.push(`${unchecked} of ${found + cutOnPages} links and images not checked (limits: ${this.o.maxLinksPerSite} distinct per site, ${this.o.extract.maxLinks} read per page)`);
       // No cover: a link that could not be checked is an unknown fact of its own observation (its rules
       // are undetermined there), and links past the limits are outside the census's documented scope.
       this.attempt(this.primary, 'links', 'unknown', at, performance.now() - t0, { code: unknown.length ? 'E_LINKS_UNKNOWN' : 'E_LINKS_LIMIT', message: parts.join('; ') });

@@ -47,6 +47,15 @@ export class HostGate {
   ) {}
 
   async run<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+    return (await this.runUnless(signal, () => false, fn)) as T;
+  }
+
+  /**
+   * Like `run`, but when `skip()` holds by the time the slot comes, the slot is
+   * handed on at once and null returned: a request given up (its host failing)
+   * costs neither a request nor the interval between two.
+   */
+  async runUnless<T>(signal: AbortSignal, skip: () => boolean, fn: () => Promise<T>): Promise<T | null> {
     if (signal.aborted) throw new Aborted();
     if (this.active < this.concurrency) this.active++;
     else {
@@ -66,10 +75,12 @@ export class HostGate {
       });
     }
     try {
+      if (skip()) return null;
       const now = performance.now();
       const start = Math.max(now, this.nextStart);
       this.nextStart = start + this.intervalMs;
       await sleep(start - now, signal);
+      if (skip()) return null;
       return await fn();
     } finally {
       const next = this.waiting.shift();
