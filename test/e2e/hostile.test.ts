@@ -10,7 +10,9 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRegistry } from '@govscan/core';
 import { governmentHomepage, startWorld, type World } from '@govscan/testbed';
+import { lookalikeWorld } from 'govscan';
 import { runCli, runBuiltCli, repoRoot, tempDir } from '../helpers/cli.js';
 import { hostileResolver, questionEnd, reply } from '../helpers/hostile-dns.js';
 
@@ -285,6 +287,29 @@ describe('bad rule files and registries: exit 2 naming the file, or read as the 
     const doc = JSON.parse(r.stdout) as { summary?: { sites?: number } };
     expect(JSON.stringify(doc)).toContain('naming.domain.suffix');
   }, 150_000);
+});
+
+describe('no Node warnings on stderr', () => {
+  it('hunt and investigate under plain node, with more than ten operations in flight on the run\'s signal: no MaxListenersExceededWarning', async () => {
+    const yaml = `version: 1\nsites:\n  - { code: "5118000022", name: 雅安市人民政府, unit: 雅安市人民政府办公室, kind: portal, division: "511800", urls: [https://www.yaan.gov.cn/], icp: 蜀ICP备05005390号-1, psb: 川公网安备 51180002000100号 }\n`;
+    const file = path.join(dir, 'portal.yaml');
+    await writeFile(file, yaml);
+    const registry = parseRegistry(yaml, file);
+    const s = registry.sites[0]!;
+    const lw = lookalikeWorld(registry);
+    const w = await startWorld({ hosts: [{ name: 'www.yaan.gov.cn', https: { pages: { '/': { body: governmentHomepage({ code: s.code, name: s.name, unit: s.unit, host: 'www.yaan.gov.cn', icp: s.icp!, psb: s.psb! }) } } } }, ...lw.hosts] });
+    try {
+      const netArgs = ['--resolver', w.resolver, ...w.connectTo.flatMap((c) => ['--connect-to', c]), '--ca-file', w.caFile, '--allow-private-targets', '--timeout', '3000'];
+      const hunt = await runBuiltCli(['hunt', '--registry', file, ...netArgs, '--out', path.join(dir, 'warn-hunt'), '--quiet'], { timeoutMs: 120_000 });
+      expect(hunt.code, hunt.stderr).toBe(0);
+      expect(hunt.stderr).not.toMatch(/Warning/);
+      const inv = await runBuiltCli(['investigate', `http://${lw.planted[0]!.ascii}/`, '--registry', file, ...netArgs, '--out', path.join(dir, 'warn-cases')], { timeoutMs: 120_000 });
+      expect(inv.code, inv.stderr).toBe(0);
+      expect(inv.stderr).not.toMatch(/Warning/);
+    } finally {
+      await w.stop();
+    }
+  }, 240_000);
 });
 
 /** GBK bytes of a text, by inverting the GBK decoder over the characters used. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatProblems, GovscanError, InputError, LOG_LEVELS, toolVersion, UsageError, type LogLevel } from '@govscan/core';
 import { demoCommand } from './demo.js';
@@ -338,6 +339,9 @@ function mainHelp(): string {
 export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [name, ...rest] = argv;
   const interrupt = new AbortController();
+  // Every network operation of a run listens to this one signal (as many as run at once, each
+  // removing its listener when done): not a leak, so no MaxListenersExceededWarning on stderr.
+  setMaxListeners(0, interrupt.signal);
   const onSigint = (): void => {
     if (interrupt.signal.aborted) process.exit(EXIT.INTERRUPTED);
     io.stderr.write('\ngovscan: interrupted; writing what was gathered (Ctrl-C again to quit at once)\n');
