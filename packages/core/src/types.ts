@@ -308,6 +308,12 @@ export interface FetchOptions {
   family?: 4 | 6;
   /** Connect to this address instead of resolving the URL's host (redirects to other hosts resolve as usual). */
   address?: string;
+  /**
+   * A deliberate repeat (an availability probe): sent and resolved anew, not
+   * answered from the run's fetch memo, which shares one answer per request
+   * among the scanners.
+   */
+  fresh?: boolean;
 }
 
 export interface ConnectOptions {
@@ -337,6 +343,8 @@ export interface NetClient {
   connect(host: string, port: number, options?: ConnectOptions): Promise<RawConnection | NetError>;
   /** Whether a host is one of the registry's (the address policy does not apply to those). */
   isRegisteredHost(host: string): boolean;
+  /** The address this run's requests to a host go to (its lookup is shared by every request), or null when it has none. */
+  addressOf(host: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<string | null>;
   close(): Promise<void>;
 }
 

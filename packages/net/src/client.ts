@@ -7,6 +7,7 @@ import { GovscanError } from '@govscan/core';
 import { parseConnectTo, type ConnectToRule } from './connect-to.js';
 import { StubResolver, SystemResolver, type Resolver } from './dns.js';
 import { fetchUrl, openSocket, resolveTarget, toNetError } from './http.js';
+import { DEFAULT_MEMO_BYTES, HopMemo } from './memo.js';
 import { networkDeadline } from './clock.js';
 
 export interface NetClientOptions {
@@ -23,6 +24,8 @@ export interface NetClientOptions {
   concurrency?: number;
   timeoutMs?: number;
   userAgent?: string;
+  /** Byte budget of the run's fetch memo (default 64 MiB; 0 keeps no answer once it is read). */
+  memoBytes?: number;
 }
 
 /** Split a PEM bundle into its certificates. */
@@ -72,7 +75,7 @@ export function createNetClient(options: NetClientOptions = {}): NetClient & { r
   const defaultTimeout = options.timeoutMs ?? 15_000;
   const isRegisteredHost = (host: string): boolean => registered.has(host.toLowerCase().replace(/\.$/, ''));
 
-  const resolveAddress = async (host: string, signal: AbortSignal, timeoutMs: number, family?: 4 | 6): Promise<{ address: string } | NetError> => {
+  const lookup = async (host: string, signal: AbortSignal, timeoutMs: number, family?: 4 | 6): Promise<{ address: string } | NetError> => {
     const dnsTimeout = Math.min(timeoutMs, 5000);
     const types = family === 4 ? (['A'] as const) : family === 6 ? (['AAAA'] as const) : (['A', 'AAAA'] as const);
     for (const type of types) {
@@ -87,11 +90,34 @@ export function createNetClient(options: NetClientOptions = {}): NetClient & { r
     return { code: 'ENOADDRESS', message: `${host} has no ${types.join(' or ')} record`, status: 'error' };
   };
 
-  const deps = { resolveAddress, connectTo, secureContext: tls.createSecureContext({ ca }), allowPrivateTargets: options.allowPrivateTargets ?? false, isRegisteredHost, userAgent: options.userAgent ?? 'govscan (government website census)' };
+  // One lookup per host and family per run, shared by every request (in flight too); not kept
+  // when the caller gave up. A `fresh` lookup (an availability probe) asks again.
+  const lookups = new Map<string, Promise<{ address: string } | NetError>>();
+  const resolveAddress = (host: string, signal: AbortSignal, timeoutMs: number, family?: 4 | 6, fresh = false): Promise<{ address: string } | NetError> => {
+    if (fresh) return lookup(host, signal, timeoutMs, family);
+    const key = `${host.toLowerCase()}|${family ?? ''}`;
+    const known = lookups.get(key);
+    if (known) return known;
+    const p = lookup(host, signal, timeoutMs, family);
+    lookups.set(key, p);
+    void p.then((r) => {
+      if (signal.aborted && !('address' in r)) lookups.delete(key);
+    });
+    return p;
+  };
+  const memo = new HopMemo(options.memoBytes ?? DEFAULT_MEMO_BYTES);
+
+  const deps = { memo, resolveAddress, connectTo, secureContext: tls.createSecureContext({ ca }), allowPrivateTargets: options.allowPrivateTargets ?? false, isRegisteredHost, userAgent: options.userAgent ?? 'govscan (government website census)' };
 
   return {
     resolverLabel: resolver.label,
     isRegisteredHost,
+    addressOf: async (host: string, o: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<string | null> => {
+      const bare = host.replace(/^\[(.*)\]$/, '$1');
+      if (net.isIP(bare)) return bare;
+      const r = await resolveAddress(bare, o.signal ?? new AbortController().signal, o.timeoutMs ?? defaultTimeout);
+      return 'address' in r ? r.address : null;
+    },
     resolve: (name: string, type: DnsRecordType, o: ResolveOptions = {}): Promise<DnsResult> =>
       limit(() => resolver.resolve(name, type, { timeoutMs: Math.min(o.timeoutMs ?? defaultTimeout, 5000), ...(o.signal ? { signal: o.signal } : {}) })),
     fetch: (url: string, o: FetchOptions = {}): Promise<FetchResult> => limit(() => fetchUrl(deps, url, { timeoutMs: defaultTimeout, ...o })),

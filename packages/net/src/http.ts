@@ -7,6 +7,7 @@ import type { FetchOptions, FetchResult, HttpHop, NetError, TlsSummary } from '@
 import { applyConnectTo, type ConnectToRule } from './connect-to.js';
 import { policyAllows } from './policy.js';
 import { networkDeadline } from './clock.js';
+import { hopKey, type HopAnswer, type HopMemo } from './memo.js';
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_MAX_REDIRECTS = 10;
@@ -14,7 +15,10 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export interface HttpDeps {
   /** Resolve a host for connecting: an address, or a NetError explaining why not. */
-  resolveAddress(host: string, signal: AbortSignal, timeoutMs: number, family?: 4 | 6): Promise<{ address: string } | NetError>;
+  /** The run's lookup is shared by every request to the host; `fresh` asks again (an availability probe). */
+  resolveAddress(host: string, signal: AbortSignal, timeoutMs: number, family?: 4 | 6, fresh?: boolean): Promise<{ address: string } | NetError>;
+  /** The run's fetch memo (none: every request is sent). */
+  memo?: HopMemo;
   connectTo: readonly ConnectToRule[];
   /** Trust store, parsed once: building it per connection costs more than the handshake. */
   secureContext: tls.SecureContext;
@@ -70,63 +74,124 @@ export async function fetchUrl(deps: HttpDeps, url: string, options: FetchOption
     result.finalUrl = current.href;
     if (seen.has(current.href)) return fail({ code: 'EREDIRECTLOOP', message: `redirect loop back to ${current.href}`, status: 'error' });
     seen.add(current.href);
-
-    const connected: { address: string | null; port: number | null; tls: TlsSummary | null } = { address: null, port: null, tls: null };
-    const agent = new Agent({
-      // the one deadline above governs, in network time (undici's own timers would count our CPU)
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      connections: 1,
-      connect: (opts, cb) => {
-        const sameHost = current.hostname === firstHost;
-        connectHop(deps, opts, signal, timeoutMs, connected, { ...(options.family ? { family: options.family } : {}), ...(sameHost && options.address ? { address: options.address } : {}) }).then(
-          (socket) => cb(null, socket),
-          (err: Error) => cb(err, null),
-        );
-      },
-    });
-    const hopStart = performance.now();
-    try {
-      const res = await request(current, {
-        dispatcher: agent,
-        method,
-        signal,
-        headers: { 'user-agent': deps.userAgent, accept: 'text/html,application/xhtml+xml,*/*;q=0.8', ...options.headers },
-      });
-      const status = res.statusCode;
-      const location = typeof res.headers.location === 'string' ? res.headers.location : null;
-      const record: HttpHop = { url: current.href, status, location, address: connected.address, port: connected.port, elapsedMs: Math.round(performance.now() - hopStart) };
-      result.hops.push(record);
-      result.status = status;
-      result.tls = connected.tls;
-      result.headers = normaliseHeaders(res.headers);
-      if (REDIRECT_STATUSES.has(status) && location !== null) {
-        await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-        if (hop >= maxRedirects) return fail({ code: 'ETOOMANYREDIRECTS', message: `more than ${maxRedirects} redirects`, status: 'error' });
-        let next: URL;
-        try {
-          next = new URL(location, current);
-        } catch {
-          return fail({ code: 'EBADREDIRECT', message: `unparsable Location: ${location.slice(0, 200)}`, status: 'error' });
-        }
-        if (status === 303) method = 'GET';
-        current = next;
-        continue;
+    const pin = { ...(options.family ? { family: options.family } : {}), ...(current.hostname === firstHost && options.address ? { address: options.address } : {}) };
+    const answer = await hopAnswer(deps, current, method, options, pin, { signal, deadline, timeoutMs, maxBytes });
+    if (answer.kind === 'error') return fail(answer.error);
+    const status = answer.status;
+    const location = answer.location;
+    result.hops.push({ url: current.href, status, location, address: answer.address, port: answer.port, elapsedMs: answer.elapsedMs });
+    result.status = status;
+    result.tls = answer.tls;
+    result.headers = answer.headers;
+    if (REDIRECT_STATUSES.has(status) && location !== null) {
+      if (hop >= maxRedirects) return fail({ code: 'ETOOMANYREDIRECTS', message: `more than ${maxRedirects} redirects`, status: 'error' });
+      let next: URL;
+      try {
+        next = new URL(location, current);
+      } catch {
+        return fail({ code: 'EBADREDIRECT', message: `unparsable Location: ${location.slice(0, 200)}`, status: 'error' });
       }
-      result.timings.firstByteMs = ms();
-      const read = await readBody(res.body, contentEncoding(result.headers), maxBytes);
-      result.body = read.body;
-      result.truncated = read.truncated;
-      result.timings.totalMs = ms();
-      // Bytes that could not be decoded are never handed on to be judged: the page is unknown.
-      if (read.error) return fail(read.error);
-      timer.clear();
-      return result;
-    } catch (err) {
-      return fail(toNetError(err, deadline, timeoutMs));
-    } finally {
-      agent.destroy().catch(() => undefined);
+      if (status === 303) method = 'GET';
+      current = next;
+      continue;
     }
+    result.timings.firstByteMs = ms();
+    // an answer read (or shared) with a larger limit is cut to this one
+    result.body = answer.body.length > maxBytes ? answer.body.subarray(0, maxBytes) : answer.body;
+    result.truncated = answer.truncated || answer.body.length > maxBytes;
+    result.timings.totalMs = ms();
+    // Bytes that could not be decoded are never handed on to be judged: the page is unknown.
+    if (answer.bodyError) return fail(answer.bodyError);
+    timer.clear();
+    return result;
+  }
+}
+
+interface HopBudget {
+  signal: AbortSignal;
+  deadline: AbortSignal;
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+/**
+ * One hop's answer, through the run's memo when there is one: the same
+ * request (method, URL, headers, the address it goes to) is sent once per run.
+ * A `fresh` fetch (an availability probe) bypasses it, and its DNS lookup too.
+ */
+async function hopAnswer(deps: HttpDeps, current: URL, method: 'GET' | 'HEAD', options: FetchOptions, pin: { family?: 4 | 6; address?: string }, b: HopBudget): Promise<HopAnswer> {
+  const memo = deps.memo && !options.fresh ? deps.memo : null;
+  if (!memo) return sendHop(deps, current, method, options, pin, b, options.fresh ?? false);
+  const address = await hopAddress(deps, current, pin, b);
+  if (address !== null && typeof address !== 'string') return { kind: 'error', error: address, elapsedMs: 0 };
+  // the address decides where it goes: with it known, the family asked for adds nothing
+  const key = hopKey(method, current.href, address, address ? undefined : pin.family, options.headers);
+  const shared = memo.get(key);
+  if (shared) {
+    const a = await shared;
+    // an answer cut shorter than this caller wants is fetched again, with its limit
+    if (a.kind === 'error' || !(a.truncated && a.maxBytes < b.maxBytes)) return a;
+  }
+  const answer = sendHop(deps, current, method, options, address ? { ...pin, address } : pin, b, false);
+  // not kept when it ended because this caller gave up (its signal or its deadline)
+  memo.set(key, answer, () => !b.signal.aborted);
+  return answer;
+}
+
+/**
+ * The address a hop goes to, for its memo key (null: --connect-to sends it to
+ * another host, keyed by name), or the DNS error that ends it. The lookup is
+ * the run's, so every scanner's request to a host goes to the same address.
+ */
+async function hopAddress(deps: HttpDeps, current: URL, pin: { family?: 4 | 6; address?: string }, b: HopBudget): Promise<string | null | NetError> {
+  const hostname = current.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(current.port) || (current.protocol === 'https:' ? 443 : 80);
+  const target = applyConnectTo(deps.connectTo, hostname, port);
+  if (target.mapped && target.host !== hostname) return null;
+  if (net.isIP(target.host)) return target.host;
+  if (pin.address) return pin.address;
+  const r = await deps.resolveAddress(target.host, b.signal, b.timeoutMs, pin.family);
+  return 'address' in r ? r.address : r;
+}
+
+/** Send one request and read its answer (the body up to the limit, or dumped for a redirect). Never throws. */
+async function sendHop(deps: HttpDeps, current: URL, method: 'GET' | 'HEAD', options: FetchOptions, pin: { family?: 4 | 6; address?: string }, b: HopBudget, fresh: boolean): Promise<HopAnswer> {
+  const connected: { address: string | null; port: number | null; tls: TlsSummary | null } = { address: null, port: null, tls: null };
+  const agent = new Agent({
+    // the one deadline of the fetch governs, in network time (undici's own timers would count our CPU)
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connections: 1,
+    connect: (opts, cb) => {
+      connectHop(deps, opts, b.signal, b.timeoutMs, connected, pin, fresh).then(
+        (socket) => cb(null, socket),
+        (err: Error) => cb(err, null),
+      );
+    },
+  });
+  const hopStart = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - hopStart);
+  try {
+    const res = await request(current, {
+      dispatcher: agent,
+      method,
+      signal: b.signal,
+      headers: { 'user-agent': deps.userAgent, accept: 'text/html,application/xhtml+xml,*/*;q=0.8', ...options.headers },
+    });
+    const status = res.statusCode;
+    const location = typeof res.headers.location === 'string' ? res.headers.location : null;
+    const headers = normaliseHeaders(res.headers);
+    const base = { kind: 'response' as const, status, headers, location, address: connected.address, port: connected.port, tls: connected.tls, maxBytes: b.maxBytes };
+    if (REDIRECT_STATUSES.has(status) && location !== null) {
+      await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+      return { ...base, elapsedMs: elapsed(), body: Buffer.alloc(0), truncated: false, bodyError: null };
+    }
+    const read = await readBody(res.body, contentEncoding(headers), b.maxBytes);
+    return { ...base, elapsedMs: elapsed(), body: read.body, truncated: read.truncated, bodyError: read.error };
+  } catch (err) {
+    return { kind: 'error', error: toNetError(err, b.deadline, b.timeoutMs), elapsedMs: elapsed() };
+  } finally {
+    agent.destroy().catch(() => undefined);
   }
 }
 
@@ -230,11 +295,12 @@ async function connectHop(
   timeoutMs: number,
   connected: { address: string | null; port: number | null; tls: TlsSummary | null },
   pin: { family?: 4 | 6; address?: string },
+  fresh = false,
 ): Promise<net.Socket> {
   const secure = opts.protocol === 'https:';
   const hostname = opts.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(opts.port) || (secure ? 443 : 80);
-  const target = await resolveTarget(deps, hostname, port, signal, timeoutMs, pin);
+  const target = await resolveTarget(deps, hostname, port, signal, timeoutMs, pin, fresh);
   connected.address = target.address;
   connected.port = target.port;
   const socket = await openSocket(target, signal, secure ? { servername: net.isIP(hostname) ? '' : hostname, secureContext: deps.secureContext } : null);
@@ -260,13 +326,14 @@ export async function resolveTarget(
   signal: AbortSignal,
   timeoutMs: number,
   pin: { family?: 4 | 6; address?: string } = {},
+  fresh = false,
 ): Promise<{ address: string; port: number }> {
   const target = applyConnectTo(deps.connectTo, hostname, port);
   let address: string;
   if (pin.address && !(target.mapped && target.host !== hostname)) address = pin.address;
   else if (net.isIP(target.host)) address = target.host;
   else {
-    const r = await deps.resolveAddress(target.host, signal, timeoutMs, pin.family);
+    const r = await deps.resolveAddress(target.host, signal, timeoutMs, pin.family, fresh);
     if (!('address' in r)) throw new ConnectFailure(r);
     address = r.address;
   }

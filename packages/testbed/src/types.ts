@@ -159,6 +159,8 @@ export interface RequestLogEntry {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   tls: boolean;
+  /** The server address the request came in on ('127.0.0.1', '::1', …). */
+  localAddress: string;
   /** Date.now() when the request headers arrived. */
   at: number;
 }

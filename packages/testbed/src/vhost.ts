@@ -118,7 +118,7 @@ export function createRequestHandler(options: VhostOptions, tls: boolean): (req:
   return (req, res) => {
     const host = hostFromHeader(req.headers.host);
     const url = req.url ?? '/';
-    log({ host, method: req.method ?? 'GET', path: url, headers: { ...req.headers }, tls, at: Date.now() });
+    log({ host, method: req.method ?? 'GET', path: url, headers: { ...req.headers }, tls, localAddress: req.socket.localAddress ?? '', at: Date.now() });
     const spec = host ? table.find(host) : undefined;
     if (!spec) {
       const body = Buffer.from('Misdirected Request\n');

@@ -245,7 +245,8 @@ class SiteScan {
         return null;
       }
       const startedAt = this.at();
-      const r = await this.ctx.net.fetch(this.primary, { signal: this.signal, timeoutMs, maxBytes: this.o.pageMaxBytes });
+      // each probe a deliberate repeat: sent and resolved anew, never answered from the run's memo
+      const r = await this.ctx.net.fetch(this.primary, { signal: this.signal, timeoutMs, maxBytes: this.o.pageMaxBytes, fresh: true });
       this.attempt(this.primary, `probe:${i + 1}`, r.error ? r.error.status : 'ok', startedAt, r.timings.totalMs, r.error ? { code: r.error.code, message: r.error.message } : undefined);
       return r;
     });

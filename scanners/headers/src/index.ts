@@ -85,13 +85,8 @@ function isHtmlPage(r: FetchResult): boolean {
  */
 async function pinAddress(ctx: ScanContext, host: string): Promise<string | undefined> {
   if (isIP(host)) return undefined;
-  for (const type of ['A', 'AAAA'] as const) {
-    const r = await ctx.net.resolve(host, type, { signal: ctx.signal, timeoutMs: ctx.timeoutMs });
-    const hit = r.answers.find((a) => a.type === type && isIP(a.data));
-    if (r.status === 'ok' && hit) return hit.data;
-    if (r.status !== 'ok' && r.status !== 'nodata') return undefined;
-  }
-  return undefined;
+  // the run's address for the host: the same every other scanner's requests go to
+  return (await ctx.net.addressOf(host, { signal: ctx.signal, timeoutMs: ctx.timeoutMs })) ?? undefined;
 }
 
 /**
