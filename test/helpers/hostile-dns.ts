@@ -48,9 +48,9 @@ export function reply(query: Buffer, o: { tc?: boolean; counts?: [number, number
 
 export async function hostileResolver(upstream: string, answer: (q: Question) => Answer): Promise<{ address: string; close: () => Promise<void> }> {
   const [upHost, upPort] = [upstream.slice(0, upstream.lastIndexOf(':')), Number(upstream.slice(upstream.lastIndexOf(':') + 1))];
-  const udp = dgram.createSocket('udp4');
+  let udp = dgram.createSocket('udp4');
   const relays = new Set<dgram.Socket>();
-  udp.on('message', (msg, from) => {
+  const onMessage = (msg: Buffer, from: dgram.RemoteInfo): void => {
     if (msg.length < 17) return;
     const a = answer(question(msg));
     if (a === 'drop') return;
@@ -71,15 +71,35 @@ export async function hostileResolver(upstream: string, answer: (q: Question) =>
       done();
     });
     relay.send(msg, upPort, upHost);
-  });
-  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
-  const port = udp.address().port;
+  };
+  udp.on('message', onMessage);
+  const swap = (u: dgram.Socket): void => {
+    udp.close();
+    udp = u;
+    udp.on('message', onMessage);
+  };
   const sockets = new Set<net.Socket>();
   const tcp = net.createServer((s) => {
     sockets.add(s);
     s.destroy();
   });
-  await new Promise<void>((r, j) => tcp.once('error', j).listen(port, '127.0.0.1', () => r()));
+  // UDP and TCP on one port: the UDP port picked may be taken for TCP, so try again
+  let port = 0;
+  for (let tries = 0; ; tries++) {
+    const u = tries === 0 ? udp : dgram.createSocket('udp4');
+    await new Promise<void>((r) => u.bind(0, '127.0.0.1', r));
+    port = u.address().port;
+    const ok = await new Promise<boolean>((r) => {
+      tcp.once('error', () => r(false));
+      tcp.listen(port, '127.0.0.1', () => r(true));
+    });
+    if (ok) {
+      if (u !== udp) swap(u);
+      break;
+    }
+    u.close();
+    if (tries > 20) throw new Error('no port free for both UDP and TCP');
+  }
   return {
     address: `127.0.0.1:${port}`,
     close: async () => {
