@@ -51,10 +51,10 @@ async function curlAll(concurrency = 16) {
   return codes;
 }
 
-async function govscan() {
+async function govscan(fetchMemo = true) {
   const r = await scanCommand({
     registry: demoRegistryPath, resolver: world.resolver, connectTo: world.connectTo, caFile: world.caFile,
-    out, formats: ['json', 'sarif'], concurrency: 16, timeoutMs: 15000, allowPrivateTargets: false, logLevel: 'silent', summary: false,
+    out, formats: ['json', 'sarif'], concurrency: 16, timeoutMs: 15000, allowPrivateTargets: false, logLevel: 'silent', summary: false, fetchMemo,
   }, registry);
   return r.run;
 }
@@ -62,12 +62,21 @@ async function govscan() {
 const haveCurl = await new Promise((res) => spawn('curl', ['--version'], { stdio: 'ignore' }).on('error', () => res(false)).on('close', (c) => res(c === 0)));
 const g = [];
 const c = [];
+const nc = [];
+const sent = { memo: 0, none: 0 };
 try {
   await govscan(); // warm-up
   for (let i = 0; i < rounds; i++) {
     let t = performance.now();
+    let before = world.requests.length;
     const run = await govscan();
     g.push(performance.now() - t);
+    if (i === 0) sent.memo = world.requests.length - before;
+    t = performance.now();
+    before = world.requests.length;
+    await govscan(false);
+    nc.push(performance.now() - t);
+    if (i === 0) sent.none = world.requests.length - before;
     if (i === 0) {
       const bad = run.attempts.filter((a) => a.status !== 'ok' && !(a.check === 'https:GET' && a.error?.code === 'ETLS'));
       console.log(`govscan: ${run.sites.length} sites, ${run.attempts.length} checks (${bad.length} unexpected failures), ${run.findings.length} findings`);
@@ -84,7 +93,9 @@ try {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`rounds: ${rounds}, machine: ${os.cpus().length} cores, node ${process.version}`);
-console.log(`govscan scan, 41 sites (DNS A+AAAA, both schemes, reports written): median ${median(g).toFixed(0)} ms  [${g.map((x) => x.toFixed(0)).join(', ')}]`);
+console.log(`govscan scan, 41 sites (DNS A+AAAA, both schemes, reports written): median ${median(g).toFixed(0)} ms  [${g.map((x) => x.toFixed(0)).join(', ')}]  ${sent.memo} HTTP requests`);
+console.log(`the same scan with every cache off (no fetch memo, no shared lookups): median ${median(nc).toFixed(0)} ms  [${nc.map((x) => x.toFixed(0)).join(', ')}]  ${sent.none} HTTP requests`);
+console.log(`ratio cached / uncached: ${(median(g) / median(nc)).toFixed(2)} in time, ${(sent.memo / sent.none).toFixed(2)} in requests`);
 if (haveCurl) {
   console.log(`curl, the same ${urls.length} fetches, 16 at a time:                      median ${median(c).toFixed(0)} ms  [${c.map((x) => x.toFixed(0)).join(', ')}]`);
   console.log(`ratio govscan / curl: ${(median(g) / median(c)).toFixed(2)}`);

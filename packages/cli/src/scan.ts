@@ -58,6 +58,8 @@ export interface ScanCommandOptions {
   deadline?: string;
   /** Lowest severity of a 突出问题 (default low). */
   problemSeverity?: Severity;
+  /** The run's fetch memo and shared lookups (default on); off sends every request a scanner makes, for comparison. */
+  fetchMemo?: boolean;
 }
 
 export interface ScanCommandResult {
@@ -101,6 +103,7 @@ export async function scanCommand(o: ScanCommandOptions, registry?: Registry): P
     concurrency: Math.max(8, o.concurrency * 4),
     timeoutMs: o.timeoutMs,
     userAgent: `govscan/${toolVersion} (government website census)`,
+    ...(o.fetchMemo === false ? { memo: false } : {}),
   });
   log.info({ registry: reg.file, sites: sites.length, scanners: scannerIds, resolver: net.resolverLabel }, 'scan starting');
 

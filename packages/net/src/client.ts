@@ -26,6 +26,8 @@ export interface NetClientOptions {
   userAgent?: string;
   /** Byte budget of the run's fetch memo (default 64 MiB; 0 keeps no answer once it is read). */
   memoBytes?: number;
+  /** false: no fetch memo and no shared lookups — every request sent and resolved by itself (for comparison). */
+  memo?: boolean;
 }
 
 /** Split a PEM bundle into its certificates. */
@@ -94,7 +96,7 @@ export function createNetClient(options: NetClientOptions = {}): NetClient & { r
   // when the caller gave up. A `fresh` lookup (an availability probe) asks again.
   const lookups = new Map<string, Promise<{ address: string } | NetError>>();
   const resolveAddress = (host: string, signal: AbortSignal, timeoutMs: number, family?: 4 | 6, fresh = false): Promise<{ address: string } | NetError> => {
-    if (fresh) return lookup(host, signal, timeoutMs, family);
+    if (fresh || options.memo === false) return lookup(host, signal, timeoutMs, family);
     const key = `${host.toLowerCase()}|${family ?? ''}`;
     const known = lookups.get(key);
     if (known) return known;
@@ -105,9 +107,9 @@ export function createNetClient(options: NetClientOptions = {}): NetClient & { r
     });
     return p;
   };
-  const memo = new HopMemo(options.memoBytes ?? DEFAULT_MEMO_BYTES);
+  const memo = options.memo === false ? undefined : new HopMemo(options.memoBytes ?? DEFAULT_MEMO_BYTES);
 
-  const deps = { memo, resolveAddress, connectTo, secureContext: tls.createSecureContext({ ca }), allowPrivateTargets: options.allowPrivateTargets ?? false, isRegisteredHost, userAgent: options.userAgent ?? 'govscan (government website census)' };
+  const deps = { ...(memo ? { memo } : {}), resolveAddress, connectTo, secureContext: tls.createSecureContext({ ca }), allowPrivateTargets: options.allowPrivateTargets ?? false, isRegisteredHost, userAgent: options.userAgent ?? 'govscan (government website census)' };
 
   return {
     resolverLabel: resolver.label,
