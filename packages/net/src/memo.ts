@@ -5,8 +5,8 @@
  * availability probes, which are deliberate repeats, ask for `fresh` answers
  * and bypass it.
  *
- * Bounded: answers are kept while their bodies fit in the byte budget, the
- * least recently used dropped first. An answer cut short by the caller's own
+ * Bounded: answers are kept while their bodies fit in the byte budget and
+ * their number in the entry budget, the least recently used dropped first. An answer cut short by the caller's own
  * signal or deadline is never kept: the next caller asks again.
  */
 import type { NetError, TlsSummary } from '@govscan/core';
@@ -31,6 +31,8 @@ export type HopAnswer =
   | { kind: 'error'; error: NetError; elapsedMs: number };
 
 export const DEFAULT_MEMO_BYTES = 64 * 1024 * 1024;
+/** Answers kept at most: the sharing happens while a site's scanners run, close together in time. */
+export const DEFAULT_MEMO_ENTRIES = 2048;
 
 export class HopMemo {
   private readonly entries = new Map<string, { answer: Promise<HopAnswer>; bytes: number }>();
@@ -38,7 +40,10 @@ export class HopMemo {
   hits = 0;
   misses = 0;
 
-  constructor(private readonly budgetBytes = DEFAULT_MEMO_BYTES) {}
+  constructor(
+    private readonly budgetBytes = DEFAULT_MEMO_BYTES,
+    private readonly maxEntries = DEFAULT_MEMO_ENTRIES,
+  ) {}
 
   get(key: string): Promise<HopAnswer> | undefined {
     const e = this.entries.get(key);
@@ -56,6 +61,11 @@ export class HopMemo {
     const entry = { answer, bytes: 0 };
     this.drop(key);
     this.entries.set(key, entry);
+    // the least recently used first, in flight or not (one in flight is then just not shared)
+    for (const k of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries) break;
+      this.drop(k);
+    }
     answer.then(
       (a) => {
         if (this.entries.get(key) !== entry) return;
