@@ -15,14 +15,25 @@ afterEach(() => {
 
 /** A UDP server answering each query with `reply(query)`, and a TCP listener that accepts and closes at once. */
 async function hostile(reply: Reply): Promise<string> {
-  const udp = dgram.createSocket('udp4');
-  udp.on('message', (msg, rinfo) => udp.send(reply(msg), rinfo.port, rinfo.address));
-  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
-  const port = udp.address().port;
-  const tcp = net.createServer((s) => s.destroy());
-  await new Promise<void>((r, j) => tcp.once('error', j).listen(port, '127.0.0.1', () => r()));
-  servers.push({ close: () => udp.close() }, { close: () => tcp.close() });
-  return `127.0.0.1:${port}`;
+  // UDP and TCP on one port: the UDP port picked may be taken for TCP (by another test), so try again
+  for (let tries = 0; tries < 20; tries++) {
+    const udp = dgram.createSocket('udp4');
+    udp.on('message', (msg, rinfo) => udp.send(reply(msg), rinfo.port, rinfo.address));
+    await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
+    const port = udp.address().port;
+    const tcp = net.createServer((s) => s.destroy());
+    const ok = await new Promise<boolean>((r) => {
+      tcp.once('error', () => r(false));
+      tcp.listen(port, '127.0.0.1', () => r(true));
+    });
+    if (!ok) {
+      udp.close();
+      continue;
+    }
+    servers.push({ close: () => udp.close() }, { close: () => tcp.close() });
+    return `127.0.0.1:${port}`;
+  }
+  throw new Error('no port free for both UDP and TCP');
 }
 
 /** The query's header and question, with the flags and counts given, and `rest` after them. */
