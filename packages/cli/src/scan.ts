@@ -60,6 +60,8 @@ export interface ScanCommandOptions {
   problemSeverity?: Severity;
   /** The run's fetch memo and shared lookups (default on); off sends every request a scanner makes, for comparison. */
   fetchMemo?: boolean;
+  /** Clock, for reproducible runs in tests. */
+  now?: () => Date;
 }
 
 export interface ScanCommandResult {
@@ -120,6 +122,7 @@ export async function scanCommand(o: ScanCommandOptions, registry?: Registry): P
       timeoutMs: o.timeoutMs,
       ...(o.caFile ? { caFile: o.caFile } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.now ? { now: o.now } : {}),
       log,
       tool: { name: 'govscan', version: toolVersion },
       options: {
