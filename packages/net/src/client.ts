@@ -8,6 +8,7 @@ import { parseConnectTo, type ConnectToRule } from './connect-to.js';
 import { StubResolver, SystemResolver, type Resolver } from './dns.js';
 import { fetchUrl, openSocket, resolveTarget, toNetError } from './http.js';
 import { DEFAULT_MEMO_BYTES, HopMemo } from './memo.js';
+import { PoolSet } from './pools.js';
 import { networkDeadline } from './clock.js';
 
 export interface NetClientOptions {
@@ -26,7 +27,7 @@ export interface NetClientOptions {
   userAgent?: string;
   /** Byte budget of the run's fetch memo (default 64 MiB; 0 keeps no answer once it is read). */
   memoBytes?: number;
-  /** false: no fetch memo and no shared lookups — every request sent and resolved by itself (for comparison). */
+  /** false: no fetch memo, no shared lookups, no kept-alive connections — every request sent, resolved and connected by itself (for comparison). */
   memo?: boolean;
 }
 
@@ -109,7 +110,9 @@ export function createNetClient(options: NetClientOptions = {}): NetClient & { r
   };
   const memo = options.memo === false ? undefined : new HopMemo(options.memoBytes ?? DEFAULT_MEMO_BYTES);
 
-  const deps = { ...(memo ? { memo } : {}), resolveAddress, connectTo, secureContext: tls.createSecureContext({ ca }), allowPrivateTargets: options.allowPrivateTargets ?? false, isRegisteredHost, userAgent: options.userAgent ?? 'govscan (government website census)' };
+  const pools = options.memo === false ? undefined : new PoolSet();
+
+  const deps = { ...(memo ? { memo } : {}), ...(pools ? { pools } : {}), resolveAddress, connectTo, secureContext: tls.createSecureContext({ ca }), allowPrivateTargets: options.allowPrivateTargets ?? false, isRegisteredHost, userAgent: options.userAgent ?? 'govscan (government website census)' };
 
   return {
     resolverLabel: resolver.label,
@@ -139,6 +142,9 @@ export function createNetClient(options: NetClientOptions = {}): NetClient & { r
           timer.clear();
         }
       }),
-    close: async () => resolver.close(),
+    close: async () => {
+      await pools?.close();
+      await resolver.close();
+    },
   };
 }

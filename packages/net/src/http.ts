@@ -8,6 +8,7 @@ import { applyConnectTo, type ConnectToRule } from './connect-to.js';
 import { policyAllows } from './policy.js';
 import { networkDeadline } from './clock.js';
 import { hopKey, type HopAnswer, type HopMemo } from './memo.js';
+import type { Connected, PoolSet } from './pools.js';
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_MAX_REDIRECTS = 10;
@@ -19,6 +20,8 @@ export interface HttpDeps {
   resolveAddress(host: string, signal: AbortSignal, timeoutMs: number, family?: 4 | 6, fresh?: boolean): Promise<{ address: string } | NetError>;
   /** The run's fetch memo (none: every request is sent). */
   memo?: HopMemo;
+  /** The run's kept-alive connections (none: a connection per request). */
+  pools?: PoolSet;
   connectTo: readonly ConnectToRule[];
   /** Trust store, parsed once: building it per connection costs more than the handshake. */
   secureContext: tls.SecureContext;
@@ -154,29 +157,65 @@ async function hopAddress(deps: HttpDeps, current: URL, pin: { family?: 4 | 6; a
   return 'address' in r ? r.address : r;
 }
 
-/** Send one request and read its answer (the body up to the limit, or dumped for a redirect). Never throws. */
+/**
+ * Send one request and read its answer (the body up to the limit, or dumped
+ * for a redirect). Never throws. A `fresh` request (an availability probe)
+ * opens a connection of its own; others go over the run's kept-alive
+ * connections to that origin and address, and a request that fails on a
+ * reused connection the server had closed is sent once more on a new one.
+ */
 async function sendHop(deps: HttpDeps, current: URL, method: 'GET' | 'HEAD', options: FetchOptions, pin: { family?: 4 | 6; address?: string }, b: HopBudget, fresh: boolean): Promise<HopAnswer> {
-  const connected: { address: string | null; port: number | null; tls: TlsSummary | null } = { address: null, port: null, tls: null };
-  const agent = new Agent({
-    // the one deadline of the fetch governs, in network time (undici's own timers would count our CPU)
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    connections: 1,
-    connect: (opts, cb) => {
-      connectHop(deps, opts, b.signal, b.timeoutMs, connected, pin, fresh).then(
-        (socket) => cb(null, socket),
-        (err: Error) => cb(err, null),
-      );
-    },
-  });
+  const connect = (opts: { hostname: string; port: string; protocol: string; servername?: string | null }, connected: Connected): Promise<net.Socket> =>
+    connectHop(deps, opts, b.signal, b.timeoutMs, connected, pin, fresh);
+  if (fresh || !deps.pools) return sendOnce(current, method, options, b, deps.userAgent, null, connect);
+  const pooled = deps.pools.get(current.origin, [current.origin, pin.address ?? '', pin.family ?? ''].join('|'), (opts, connected) =>
+    // a pool's connections are made on behalf of whichever request comes first: bounded by the timeout alone
+    connectHop(deps, opts, networkDeadline(b.timeoutMs).signal, b.timeoutMs, connected, pin, false),
+  );
+  const first = await sendOnce(current, method, options, b, deps.userAgent, pooled, connect);
+  if (first.kind === 'error' && (first.error.code === 'ECONNRESET' || first.error.code === 'EPIPE') && first.reused && !b.signal.aborted) return sendOnce(current, method, options, b, deps.userAgent, null, connect);
+  return first;
+}
+
+async function sendOnce(
+  current: URL,
+  method: 'GET' | 'HEAD',
+  options: FetchOptions,
+  b: HopBudget,
+  userAgent: string,
+  pooled: { pool: import('undici').Pool; connected: Connected } | null,
+  connect: (opts: { hostname: string; port: string; protocol: string; servername?: string | null }, connected: Connected) => Promise<net.Socket>,
+): Promise<HopAnswer & { reused?: boolean }> {
+  const own: Connected = { address: null, port: null, tls: null };
+  let connectedNow = false;
+  const agent = pooled
+    ? null
+    : new Agent({
+        // the one deadline of the fetch governs, in network time (undici's own timers would count our CPU)
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        connections: 1,
+        connect: (opts, cb) => {
+          connect(opts as never, own).then(
+            (socket) => cb(null, socket),
+            (err: Error) => cb(err, null),
+          );
+        },
+      });
+  const dispatcher = pooled ? pooled.pool : agent!;
+  const connected = pooled ? pooled.connected : own;
+  const onConnect = (): void => {
+    connectedNow = true;
+  };
+  if (pooled) pooled.pool.once('connect', onConnect);
   const hopStart = performance.now();
   const elapsed = (): number => Math.round(performance.now() - hopStart);
   try {
     const res = await request(current, {
-      dispatcher: agent,
+      dispatcher,
       method,
       signal: b.signal,
-      headers: { 'user-agent': deps.userAgent, accept: 'text/html,application/xhtml+xml,*/*;q=0.8', ...options.headers },
+      headers: { 'user-agent': userAgent, accept: 'text/html,application/xhtml+xml,*/*;q=0.8', ...options.headers },
     });
     const status = res.statusCode;
     const location = typeof res.headers.location === 'string' ? res.headers.location : null;
@@ -189,9 +228,10 @@ async function sendHop(deps: HttpDeps, current: URL, method: 'GET' | 'HEAD', opt
     const read = await readBody(res.body, contentEncoding(headers), b.maxBytes);
     return { ...base, elapsedMs: elapsed(), body: read.body, truncated: read.truncated, bodyError: read.error };
   } catch (err) {
-    return { kind: 'error', error: toNetError(err, b.deadline, b.timeoutMs), elapsedMs: elapsed() };
+    return { kind: 'error', error: toNetError(err, b.deadline, b.timeoutMs), elapsedMs: elapsed(), reused: pooled !== null && !connectedNow };
   } finally {
-    agent.destroy().catch(() => undefined);
+    if (pooled) pooled.pool.off('connect', onConnect);
+    agent?.destroy().catch(() => undefined);
   }
 }
 
