@@ -22,7 +22,7 @@ import {
   type ScanRun,
   type Severity,
 } from '@govscan/core';
-import { createNetClient, MuxResolver, parseHostPort } from '@govscan/net';
+import { createNetClient, MuxResolver, OPERATIONS_PER_SITE, parseHostPort } from '@govscan/net';
 import {
   candidatesCsv,
   candidatesDocument,
@@ -210,7 +210,7 @@ export async function huntCommand(o: HuntCommandOptions): Promise<number> {
         ...(o.caFile ? { caFile: o.caFile } : {}),
         allowPrivateTargets: o.allowPrivateTargets ?? false,
         registeredHosts: registeredHosts(registry),
-        concurrency: Math.max(8, triageConcurrency * 4),
+        concurrency: triageConcurrency * OPERATIONS_PER_SITE,
         timeoutMs,
         userAgent: `govscan/${toolVersion} (government website census)`,
       });

@@ -24,7 +24,7 @@ import {
   type ScanRun,
   type Severity,
 } from '@govscan/core';
-import { createNetClient } from '@govscan/net';
+import { createNetClient, OPERATIONS_PER_SITE } from '@govscan/net';
 import { checkDeadline, checkPreviousRun } from './diff.js';
 import { prepareOutDir } from './out-dir.js';
 import { renderSummary } from './summary.js';
@@ -102,7 +102,7 @@ export async function scanCommand(o: ScanCommandOptions, registry?: Registry): P
     ...(o.caFile ? { caFile: o.caFile } : {}),
     allowPrivateTargets: o.allowPrivateTargets,
     registeredHosts: registeredHosts(reg),
-    concurrency: Math.max(8, o.concurrency * 4),
+    concurrency: o.concurrency * OPERATIONS_PER_SITE,
     timeoutMs: o.timeoutMs,
     userAgent: `govscan/${toolVersion} (government website census)`,
     ...(o.fetchMemo === false ? { memo: false } : {}),

@@ -42,15 +42,16 @@ export async function runScan(o: RunScanOptions): Promise<ScanRun> {
   const startedAt = now().toISOString();
   const observations: Observation[] = [];
   const attempts: Attempt[] = [];
+  // --concurrency: sites at once, each with all its scanners (per-host politeness is the scanners' own)
   const limit = pLimit(Math.max(1, o.concurrency ?? 16));
   const total = sites.length * o.scanners.length;
   let done = 0;
   const ctx = { net: o.net, registry: o.registry, timeoutMs: o.timeoutMs ?? 15_000, signal, log, now, ...(o.caFile ? { caFile: o.caFile } : {}) };
 
   await Promise.all(
-    sites.flatMap((site) =>
-      o.scanners.map((scanner) =>
-        limit(async () => {
+    sites.map((site) =>
+      limit(() =>
+        Promise.all(o.scanners.map(async (scanner) => {
           const t0 = performance.now();
           const siteRef = { code: site.code, name: site.name };
           if (signal.aborted) {
@@ -77,7 +78,7 @@ export async function runScan(o: RunScanOptions): Promise<ScanRun> {
           }
           done++;
           o.onProgress?.(done, total, site);
-        }),
+        })),
       ),
     ),
   );

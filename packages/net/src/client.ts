@@ -31,6 +31,14 @@ export interface NetClientOptions {
   memo?: boolean;
 }
 
+/**
+ * Network operations in flight for each site (or lookalike) worked on at once:
+ * a site's scanners each keep a few in flight (the census two per host, the TLS
+ * enumeration eight, headers three). The one figure that turns "sites at once"
+ * into the net client's slots.
+ */
+export const OPERATIONS_PER_SITE = 16;
+
 /** Split a PEM bundle into its certificates. */
 export function splitPem(text: string): string[] {
   return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];

@@ -1,4 +1,4 @@
-export { createNetClient, splitPem, trustStore, type NetClientOptions } from './client.js';
+export { createNetClient, OPERATIONS_PER_SITE, splitPem, trustStore, type NetClientOptions } from './client.js';
 export { applyConnectTo, parseConnectTo, type ConnectToRule } from './connect-to.js';
 export { parseHostPort, StubResolver, SystemResolver, type Resolver } from './dns.js';
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_REDIRECTS, fetchUrl, type HttpDeps } from './http.js';
