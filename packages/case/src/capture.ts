@@ -5,12 +5,10 @@
  * per client profile, followed hop by hop so each one is recorded.
  */
 import net from 'node:net';
-import tls from 'node:tls';
-import { X509Certificate } from 'node:crypto';
 import type { DnsRecordType, NetClient, NetError } from '@govscan/core';
 import { sha256Hex } from './bundle.js';
 import type { ClientProfile } from './profiles.js';
-import { networkTimer } from '@govscan/net';
+import { peekTls } from '@govscan/net';
 
 export interface DnsCapture {
   name: string;
@@ -73,41 +71,20 @@ function toPem(raw: Buffer): string {
 export async function captureTls(client: NetClient, host: string, port: number, o: { ca: string[]; timeoutMs: number; signal?: AbortSignal; now: () => Date }): Promise<TlsCapture> {
   const at = o.now().toISOString();
   const out: TlsCapture = { host, port, at, address: null, protocol: null, cipher: null, authorized: null, authorizationError: null, chain: [], pem: '', error: null };
-  const conn = await client.connect(host, port, { timeoutMs: o.timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
-  if ('code' in conn) return { ...out, error: conn };
-  out.address = conn.address;
-  const socket = tls.connect({ socket: conn.socket, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false, ca: o.ca, ALPNProtocols: ['http/1.1'] });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const cancel = networkTimer(o.timeoutMs, () => reject(Object.assign(new Error(`no TLS handshake within ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-      socket.once('secureConnect', () => {
-        cancel();
-        resolve();
-      });
-      socket.once('error', (err) => {
-        cancel();
-        reject(err);
-      });
-    });
-    out.protocol = socket.getProtocol() ?? null;
-    out.cipher = socket.getCipher()?.standardName ?? null;
-    out.authorized = socket.authorized;
-    out.authorizationError = socket.authorizationError ? String(socket.authorizationError) : null;
-    let cert = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
-    const seen = new Set<string>();
-    while (cert && cert.raw && !seen.has(cert.fingerprint256) && out.chain.length < 10) {
-      seen.add(cert.fingerprint256);
-      const x = new X509Certificate(cert.raw);
-      out.chain.push({ subject: x.subject.replace(/\n/g, ', '), issuer: x.issuer.replace(/\n/g, ', '), subjectAltName: x.subjectAltName ?? null, validFrom: new Date(x.validFrom).toISOString(), validTo: new Date(x.validTo).toISOString(), serialNumber: x.serialNumber, fingerprint256: x.fingerprint256 });
-      out.pem += toPem(cert.raw);
-      cert = cert.issuerCertificate && cert.issuerCertificate !== cert ? cert.issuerCertificate : undefined;
-    }
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    out.error = { code: e.code === 'ETIMEDOUT' ? 'ETIMEDOUT' : e.code === 'ECONNRESET' ? 'ECONNRESET' : 'ETLS', message: e.message, status: 'error' };
-  } finally {
-    socket.destroy();
-    conn.socket.destroy();
+  const r = await peekTls(client, host, port, { timeoutMs: o.timeoutMs, ca: o.ca, alpn: ['http/1.1'], ...(o.signal ? { signal: o.signal } : {}) });
+  if ('code' in r) {
+    // a handshake that failed is ETLS; a connection that failed (refused, policy, DNS, timeout, reset) says so
+    const handshake = r.code === 'ENOCERT' || r.code === 'EPROTO' || r.code === 'ETLS' || /^ERR_(SSL|TLS)/.test(r.code);
+    return { ...out, error: handshake ? { code: 'ETLS', message: r.message, status: 'error' } : r };
+  }
+  out.address = r.address;
+  out.protocol = r.protocol;
+  out.cipher = r.cipher;
+  out.authorized = r.authorized;
+  out.authorizationError = r.authorizationError;
+  for (const x of r.chain.slice(0, 10)) {
+    out.chain.push({ subject: x.subject.replace(/\n/g, ', '), issuer: x.issuer.replace(/\n/g, ', '), subjectAltName: x.subjectAltName ?? null, validFrom: new Date(x.validFrom).toISOString(), validTo: new Date(x.validTo).toISOString(), serialNumber: x.serialNumber, fingerprint256: x.fingerprint256 });
+    out.pem += toPem(x.raw);
   }
   return out;
 }

@@ -5,13 +5,12 @@
  * compare what it serves with the registered site it imitates.
  */
 import { createHash } from 'node:crypto';
-import tls from 'node:tls';
 import { distance } from 'fastest-levenshtein';
 import type { Attempt, Fact, FetchResult, NetClient, Site, SiteRef } from '@govscan/core';
 import { hostOf } from './domain.js';
 import { emptyIdentity, IDENTITY_TOKENS, normalizeIcp, normalizePsb, sameToken, type Identity, type IdentityToken } from '@govscan/identity';
 import { jaccard, pageFeatures, parkingNameServers, type PageFeatures } from './page.js';
-import { networkTimer } from '@govscan/net';
+import { peekTls } from '@govscan/net';
 
 const PAGE_BYTES = 1 << 20;
 const FAVICON_BYTES = 256 << 10;
@@ -168,50 +167,36 @@ function nameMatches(pattern: string, host: string): boolean {
   return p === host;
 }
 
+/** A field of a distinguished name as X509Certificate prints it (`CN=…` lines). */
+function dnField(dn: string, field: string): string | null {
+  for (const line of dn.split('\n')) if (line.startsWith(`${field}=`)) return line.slice(field.length + 1);
+  return null;
+}
+
 async function certificate(net: NetClient, host: string, authorized: boolean | null, pin: { address?: string }, o: TriageOptions): Promise<{ facts: CertificateFacts | null; error: { code: string; message: string } | null; ms: number }> {
   const t0 = performance.now();
   const ms = (): number => Math.round(performance.now() - t0);
-  const conn = await net.connect(host, 443, { timeoutMs: o.timeoutMs, ...pin, ...(o.signal ? { signal: o.signal } : {}) });
-  if (!('socket' in conn)) return { facts: null, error: { code: conn.code, message: conn.message }, ms: ms() };
-  const raw = conn.socket;
-  return new Promise((resolve) => {
-    const socket = tls.connect({ socket: raw, servername: host, rejectUnauthorized: false });
-    const cancel = networkTimer(o.timeoutMs, () => finish(null, { code: 'ETIMEDOUT', message: `no TLS handshake within ${o.timeoutMs} ms` }));
-    const onAbort = (): void => finish(null, { code: 'EABORTED', message: 'aborted' });
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    let settled = false;
-    function finish(facts: CertificateFacts | null, error: { code: string; message: string } | null): void {
-      if (settled) return;
-      settled = true;
-      cancel();
-      o.signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      raw.destroy();
-      resolve({ facts, error, ms: ms() });
-    }
-    socket.once('error', (err: NodeJS.ErrnoException) => finish(null, { code: 'ETLS', message: err.message }));
-    socket.once('secureConnect', () => {
-      const c = socket.getPeerCertificate(true);
-      if (!c || Object.keys(c).length === 0) return finish(null, { code: 'ETLS', message: 'no certificate' });
-      const san = (c.subjectaltname ?? '').split(/,\s*/).filter((x) => x.startsWith('DNS:')).map((x) => x.slice(4));
-      const cn = typeof c.subject?.CN === 'string' ? c.subject.CN : null;
-      const issuer = [c.issuer?.CN, c.issuer?.O].filter((x): x is string => typeof x === 'string').join(', ') || null;
-      finish(
-        {
-          subject: cn,
-          issuer,
-          san,
-          validFrom: c.valid_from ? new Date(c.valid_from).toISOString() : null,
-          validTo: c.valid_to ? new Date(c.valid_to).toISOString() : null,
-          selfSigned: c.fingerprint256 === c.issuerCertificate?.fingerprint256 || JSON.stringify(c.subject) === JSON.stringify(c.issuer),
-          coversHost: (san.length ? san : cn ? [cn] : []).some((n) => nameMatches(n, host)),
-          authorized,
-          fingerprint256: c.fingerprint256 ?? null,
-        },
-        null,
-      );
-    });
-  });
+  const r = await peekTls(net, host, 443, { timeoutMs: o.timeoutMs, ...pin, ...(o.signal ? { signal: o.signal } : {}) });
+  if ('code' in r) return { facts: null, error: { code: r.code === 'ENOCERT' ? 'ETLS' : r.code, message: r.message }, ms: ms() };
+  const leaf = r.chain[0]!;
+  const san = (leaf.subjectAltName ?? '').split(/,\s*/).filter((x) => x.startsWith('DNS:')).map((x) => x.slice(4));
+  const cn = dnField(leaf.subject, 'CN');
+  const issuer = [dnField(leaf.issuer, 'CN'), dnField(leaf.issuer, 'O')].filter((x): x is string => x !== null).join(', ') || null;
+  return {
+    facts: {
+      subject: cn,
+      issuer,
+      san,
+      validFrom: new Date(leaf.validFrom).toISOString(),
+      validTo: new Date(leaf.validTo).toISOString(),
+      selfSigned: leaf.subject === leaf.issuer,
+      coversHost: (san.length ? san : cn ? [cn] : []).some((n) => nameMatches(n, host)),
+      authorized,
+      fingerprint256: leaf.fingerprint256,
+    },
+    error: null,
+    ms: ms(),
+  };
 }
 
 export interface TriageResult {

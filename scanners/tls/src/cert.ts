@@ -5,9 +5,9 @@
  * chain as sent: trust path, hostname, dates, key, signature algorithm.
  */
 import { X509Certificate } from 'node:crypto';
-import tls, { type SecureContext, type TLSSocket } from 'node:tls';
+import tls, { type SecureContext } from 'node:tls';
 import type { NetClient } from '@govscan/core';
-import { networkTimer, trustStore } from '@govscan/net';
+import { peekTls, trustStore } from '@govscan/net';
 
 export interface TrustAnchors {
   bySubject: Map<string, X509Certificate[]>;
@@ -72,65 +72,11 @@ export interface HandshakeFailure {
   status: 'error' | 'unknown';
 }
 
-/** One full handshake with node:tls. Bounded by `timeoutMs`; the socket is always destroyed. */
+/** One full handshake with node:tls (net's TLS peek). Bounded by `timeoutMs`; the socket is always destroyed. */
 export async function tlsHandshake(o: { net: NetClient; host: string; port: number; address: string; timeoutMs: number; signal: AbortSignal; maxVersion?: 'TLSv1.2' }): Promise<HandshakeResult | HandshakeFailure> {
-  const conn = await o.net.connect(o.host, o.port, { address: o.address, timeoutMs: o.timeoutMs, signal: o.signal });
-  if (!('socket' in conn)) return { ok: false, code: conn.code, message: conn.message, status: conn.status };
-  const servername = /^[\d.]+$|:/.test(o.host) ? undefined : o.host;
-  return new Promise((resolve) => {
-    let ocsp = false;
-    let settled = false;
-    let sock: TLSSocket | undefined;
-    const finish = (r: HandshakeResult | HandshakeFailure): void => {
-      if (settled) return;
-      settled = true;
-      cancel();
-      o.signal.removeEventListener('abort', onAbort);
-      sock?.destroy();
-      conn.socket.destroy();
-      resolve(r);
-    };
-    const cancel = networkTimer(o.timeoutMs, () => finish({ ok: false, code: 'ETIMEDOUT', message: `TLS handshake not complete within ${o.timeoutMs} ms`, status: 'error' }));
-    const onAbort = (): void => finish({ ok: false, code: 'EABORTED', message: 'aborted', status: 'unknown' });
-    o.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      // requestOCSP is a TLSSocket option that tls.connect passes through (absent from the typings).
-      const options = {
-        socket: conn.socket,
-        ...(servername ? { servername } : {}),
-        rejectUnauthorized: false,
-        requestOCSP: true,
-        secureContext: handshakeContext(o.maxVersion),
-        checkServerIdentity: () => undefined,
-      } as tls.ConnectionOptions;
-      sock = tls.connect(options);
-    } catch (err) {
-      finish({ ok: false, code: 'ETLS', message: (err as Error).message, status: 'error' });
-      return;
-    }
-    sock.on('OCSPResponse', (resp: Buffer | undefined) => {
-      if (resp && resp.length > 0) ocsp = true;
-    });
-    sock.once('secureConnect', () => {
-      const s = sock!;
-      const chain: X509Certificate[] = [];
-      let x: X509Certificate | undefined = s.getPeerX509Certificate();
-      while (x && chain.length < 16 && !chain.some((c) => c.fingerprint256 === x!.fingerprint256)) {
-        chain.push(x);
-        x = x.issuerCertificate;
-      }
-      if (chain.length === 0) {
-        finish({ ok: false, code: 'ENOCERT', message: 'the server sent no certificate', status: 'error' });
-        return;
-      }
-      finish({ ok: true, chain, ocspStapled: ocsp, protocol: s.getProtocol() ?? null, cipher: s.getCipher()?.standardName ?? null });
-    });
-    sock.once('error', (err: NodeJS.ErrnoException) => {
-      const code = err.code ?? 'ETLS';
-      finish({ ok: false, code: code.startsWith('ERR_SSL') || code === 'ECONNRESET' || code === 'EPROTO' ? code : code, message: err.message, status: 'error' });
-    });
-    sock.once('close', () => finish({ ok: false, code: 'ECONNRESET', message: 'the connection closed during the TLS handshake', status: 'error' }));
-  });
+  const r = await peekTls(o.net, o.host, o.port, { address: o.address, timeoutMs: o.timeoutMs, signal: o.signal, secureContext: handshakeContext(o.maxVersion), requestOCSP: true });
+  if ('code' in r) return { ok: false, code: r.code, message: r.message, status: r.status };
+  return { ok: true, chain: r.chain, ocspStapled: r.ocspStapled, protocol: r.protocol, cipher: r.cipher };
 }
 
 // ---------------------------------------------------------------------------
