@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule, { type ErrorObject } from 'ajv';
-import recheck from 'recheck';
+import { createRequire } from 'node:module';
 import { isCollection, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { InputError, type InputProblem } from './errors.js';
 import { RULE_KINDS, SEVERITIES, type LeafMatcher, type Matcher, type Rule } from './types.js';
@@ -223,6 +223,13 @@ function checkRegexes(m: Matcher, report: (msg: string, p: (string | number)[]) 
   }
 }
 
+/** recheck, loaded when a rule file of the user's own is first checked (it costs 0.2 s of start-up). */
+let recheckLoaded: typeof import('recheck') | null = null;
+function recheckModule(): typeof import('recheck') {
+  recheckLoaded ??= createRequire(import.meta.url)('recheck') as typeof import('recheck');
+  return recheckLoaded;
+}
+
 /**
  * Why a pattern is unsafe to run on scanned text (it can take exponential or
  * polynomial time: ReDoS), or null. recheck analyses the pattern itself, so
@@ -230,7 +237,7 @@ function checkRegexes(m: Matcher, report: (msg: string, p: (string | number)[]) 
  * cannot settle within its budget is refused too.
  */
 export function regexHazard(source: string): string | null {
-  const r = recheck.checkSync(source, 'u', { timeout: 2000 });
+  const r = recheckModule().checkSync(source, 'u', { timeout: 2000 });
   if (r.status === 'safe') return null;
   if (r.status === 'vulnerable') return `regular expression can take ${r.complexity.type === 'exponential' ? 'exponential' : 'polynomial'} time on hostile text (ReDoS, e.g. ${JSON.stringify(r.attack.pattern).slice(0, 80)}): rewrite it`;
   return `regular expression could not be shown safe from ReDoS (${r.error.kind}): rewrite it more simply`;
