@@ -4,7 +4,7 @@
  * with borders, screenshots embedded. The office prints it on letterhead and
  * seals it, so it carries no header or footer of its own.
  */
-import { AlignmentType, BorderStyle, Document, ImageRun, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import type { Paragraph, Table } from 'docx';
 import type { DossierDoc } from './model.js';
 
 const BODY_FONT = { ascii: 'Times New Roman', eastAsia: '仿宋_GB2312', hAnsi: 'Times New Roman' };
@@ -16,14 +16,13 @@ function pngSize(png: Buffer): { width: number; height: number } | null {
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
-const border = { style: BorderStyle.SINGLE, size: 4, color: '444444' };
-const borders = { top: border, bottom: border, left: border, right: border };
-
-function cellParagraphs(text: string, mono: boolean, bold = false): Paragraph[] {
-  return text.split('\n').map((line) => new Paragraph({ children: [new TextRun({ text: line, font: mono ? MONO_FONT : BODY_FONT, size: mono ? 16 : 20, bold })] }));
-}
-
 export async function renderDocx(doc: DossierDoc, images: Map<string, Buffer>): Promise<Buffer> {
+  // loaded when a dossier is written, not at every start-up
+  const { AlignmentType, BorderStyle, Document, ImageRun, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } = await import('docx');
+  const border = { style: BorderStyle.SINGLE, size: 4, color: '444444' };
+  const borders = { top: border, bottom: border, left: border, right: border };
+  const cellParagraphs = (text: string, mono: boolean, bold = false): Paragraph[] =>
+    text.split('\n').map((line) => new Paragraph({ children: [new TextRun({ text: line, font: mono ? MONO_FONT : BODY_FONT, size: mono ? 16 : 20, bold })] }));
   const children: (Paragraph | Table)[] = [];
   for (const b of doc.blocks) {
     switch (b.kind) {

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AlignmentType, Document, Packer, Paragraph, TextRun } from 'docx';
+import type { TextRun } from 'docx';
 import { compareRuns, describeReason, formatFact, judgeSites, UsageError, type Finding, type JudgeOptions, type Reporter, type ReportOptions, type RuleInfo, type RunRecord, type ScanRun, type Severity, type SiteJudgement } from '@govscan/core';
 import { escapeHtml } from '@govscan/report-census';
 
@@ -142,6 +142,8 @@ const FONT_HEADING = '黑体';
 
 /** The notice as a Word document: A4, GB/T 9704 margins, 3号仿宋 body, 2号小标宋 title. */
 export async function noticeDocx(n: Notice): Promise<Buffer> {
+  // loaded when a notice is written, not at every start-up
+  const { AlignmentType, Document, Packer, Paragraph, TextRun } = await import('docx');
   const run = (text: string, font: string, size: number, bold = false): TextRun => new TextRun({ text, font: { eastAsia: font, ascii: font, hAnsi: font }, size, bold });
   const children = noticeParagraphs(n).map((p) => {
     switch (p.kind) {
