@@ -3,7 +3,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { lintCommand, type LintOptions } from '../../packages/cli/src/lint.js';
+import { lintCommand, type LintOptions } from '../../packages/cli/src/commands/lint/run.js';
 import { repoRoot, sink, tempDir } from '../helpers/cli.js';
 
 const example = path.join(repoRoot, 'examples/yaan/registry.yaml');

@@ -1,12 +1,12 @@
 export { main, EXIT } from './main.js';
-export { scanCommand, type ScanCommandOptions, type ScanCommandResult } from './scan.js';
-export { demoCommand } from './demo.js';
+export { scanCommand, type ScanCommandOptions, type ScanCommandResult } from './commands/scan/run.js';
+export { demoCommand } from './commands/demo/run.js';
 export { demoRegistryPath, demoScenario, demoWorld, plantedProblems, type PlantedProblem } from './demo-world.js';
 export { renderSummary } from './summary.js';
 export { reporters, ruleScanners, scanners } from './tables.js';
-export { lintCommand, LINT_HELP } from './lint.js';
-export { caseRecheckCommand, investigateCommand, verifyCommand } from './investigate.js';
-export { checkDeadline, checkPreviousRun, diffCommand, renderDiffSummary } from './diff.js';
+export { lintCommand, LINT_HELP } from './commands/lint/run.js';
+export { caseRecheckCommand, investigateCommand, verifyCommand } from './commands/investigate/run.js';
+export { checkDeadline, checkPreviousRun, diffCommand, renderDiffSummary } from './commands/diff/run.js';
 export { CENSUS_PLANTS, plantCensus } from './demo/census.js';
-export { HUNT_HELP, huntCommand, UNTWIST_HELP, untwistCommand } from './hunt.js';
+export { HUNT_HELP, huntCommand, UNTWIST_HELP, untwistCommand } from './commands/hunt/run.js';
 export { lookalikeWorld, runLookalikeDemo } from './demo/lookalike.js';

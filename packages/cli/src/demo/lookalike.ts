@@ -11,7 +11,7 @@ import { domainToASCII } from 'node:url';
 import type { Registry, Site } from '@govscan/core';
 import { siteProfile, type Classification } from '@govscan/scanner-lookalike';
 import { governmentHomepage, type HostSpec, type VhostSpec } from '@govscan/testbed';
-import { huntCommand } from '../hunt.js';
+import { huntCommand } from '../commands/hunt/run.js';
 
 export interface PlantedLookalike {
   /** Unicode form. */

@@ -2,13 +2,13 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { GovscanError, loadRegistry, type LogLevel } from '@govscan/core';
 import { startWorld } from '@govscan/testbed';
-import { plantCounterfeits } from './demo/investigate.js';
-import { lookalikeWorld, runLookalikeDemo } from './demo/lookalike.js';
-import { demoRegistryPath, demoWorld } from './demo-world.js';
-import { diffCommand } from './diff.js';
-import { investigateCommand } from './investigate.js';
-import { scanCommand, type ScanCommandResult } from './scan.js';
-import { reporters } from './tables.js';
+import { plantCounterfeits } from '../../demo/investigate.js';
+import { lookalikeWorld, runLookalikeDemo } from '../../demo/lookalike.js';
+import { demoRegistryPath, demoWorld } from '../../demo-world.js';
+import { diffCommand } from '../diff/run.js';
+import { investigateCommand } from '../investigate/run.js';
+import { scanCommand, type ScanCommandResult } from '../scan/run.js';
+import { reporters } from '../../tables.js';
 
 export interface DemoOptions {
   out: string;

@@ -25,10 +25,10 @@ import {
   type Severity,
 } from '@govscan/core';
 import { createNetClient, OPERATIONS_PER_SITE } from '@govscan/net';
-import { checkDeadline, checkPreviousRun } from './diff.js';
-import { prepareOutDir } from './out-dir.js';
-import { renderSummary } from './summary.js';
-import { reporters, ruleScanners, scanners, type ReporterId, type ScannerId } from './tables.js';
+import { checkDeadline, checkPreviousRun } from '../diff/run.js';
+import { prepareOutDir } from '../../out-dir.js';
+import { renderSummary } from '../../summary.js';
+import { reporters, ruleScanners, scanners, type ReporterId, type ScannerId } from '../../tables.js';
 
 export interface ScanCommandOptions {
   registry: string;
@@ -183,8 +183,4 @@ export function renderWritten(out: string, files: string[]): string {
   }
   return lines.map((l) => (l.endsWith(path.sep) ? `${l} (${folders.get(path.basename(l.slice(0, -1)))} files)` : l)).join('\n') + '\n';
 }
-
-export function parseSeverity(s: string, flag = '--fail-on'): Severity {
-  if (!(SEVERITIES as readonly string[]).includes(s)) throw new UsageError(`${flag}: expected one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(s)}`);
-  return s as Severity;
-}
+export { parseSeverity } from '../args.js';

@@ -9,7 +9,8 @@ import { compareRuns, GovscanError, SEVERITIES, UsageError, type Rectification, 
 import { writeCensusReports } from '@govscan/report-census';
 import { loadRun } from '@govscan/report-json';
 import { parseDeadline } from '@govscan/report-notice';
-import { table } from './text.js';
+import { table } from '../../text.js';
+export { DIFF_HELP } from './help.js';
 
 /** Read an earlier run's folder now, so that a bad `--previous` stops the scan before any traffic (exit 2). */
 export async function checkPreviousRun(dir: string): Promise<RunRecord> {
@@ -27,19 +28,6 @@ export function checkDeadline(value: string): string {
   return value;
 }
 
-export const DIFF_HELP = `Usage: govscan diff OLD-DIR NEW-DIR [--out DIR] [--quiet]
-
-Compares two scans (their findings.json): per site, the 突出问题 of the earlier run that
-the later one cleared (fixed), found again (persisting) or could not decide (unverified),
-and the new ones; 是否完成整改 is 是 when every earlier problem is cleared now, 否 when one
-persists, 未能核实 when none persists but one could not be decided. Prints the summary and
-writes, to --out (default: NEW-DIR; created when missing), the 汇总表 with 是否完成整改
-filled in and rectification.json/.md.
-
-  --problem-severity SEV   lowest severity of a 突出问题 (default: low)
-
-Exit 0; 2 when a folder is not a govscan run.
-`;
 
 export interface DiffCommandOptions {
   /** Output folder of the earlier run. */
@@ -95,4 +83,3 @@ export async function diffCommand(o: DiffCommandOptions): Promise<DiffCommandRes
   if (o.summary !== false) (o.stdout ?? process.stdout).write(renderDiffSummary(rectification) + files.map((f) => `wrote ${f}\n`).join(''));
   return { rectification, files, exitCode: 0 };
 }
-
