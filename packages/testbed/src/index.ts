@@ -21,3 +21,6 @@ export { governmentHomepage, conacScriptUrl, homepageColumns, homepageNewsItems,
 export { encodeBody } from './charset.js';
 export { escapeHtml } from './html.js';
 export { startTsa, type Tsa, type TsaOptions } from './tsa.js';
+// Test sites of the census and header scenarios, for the scanners' tests, the demo and the benchmarks.
+export { articlePage, testSite, type TestColumn, type TestSiteOptions } from './census-site.js';
+export { CONAC_SCRIPT, GOOD_CSP, GOOD_HEADERS, HEADER_SCENARIOS, headerScenario, testPage, type HeaderScenario } from './header-scenarios.js';

@@ -4,7 +4,7 @@ import { createNetClient } from '@govscan/net';
 import { startWorld, type HostSpec, type World } from '@govscan/testbed';
 import { createCensusScanner } from './index.js';
 import { HostGate } from './polite.js';
-import { testSite } from './test-site.js';
+import { testSite } from '@govscan/testbed';
 
 const NOW = new Date('2018-06-06T04:00:00Z');
 const HOSTS = ['www.many.gov.cn', 'www.loops.gov.cn', 'www.dates.gov.cn', 'www.hostile.gov.cn', 'www.tricks.gov.cn'];

@@ -3,7 +3,7 @@ import { judge, loadRules, parseRegistry, silentLogger, type Registry, type Rule
 import { createNetClient } from '@govscan/net';
 import { startWorld, type HostSpec, type World } from '@govscan/testbed';
 import { census, CENSUS_KINDS, createCensusScanner, DEFAULT_CENSUS_OPTIONS } from './index.js';
-import { articlePage, testSite } from './test-site.js';
+import { articlePage, testSite } from '@govscan/testbed';
 
 const NOW = new Date('2018-06-06T04:00:00Z');
 

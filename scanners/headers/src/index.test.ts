@@ -5,7 +5,7 @@ import { defaultRulesDir, judge, parseRuleFile, silentLogger, type InputProblem,
 import { createNetClient } from '@govscan/net';
 import { startWorld, type HostSpec, type VhostSpec, type World } from '@govscan/testbed';
 import { CORS_PROBE_ORIGIN, headers } from './index.js';
-import { CONAC_SCRIPT as CONAC, GOOD_CSP, HEADER_SCENARIOS, headerScenario } from './scenarios.js';
+import { CONAC_SCRIPT as CONAC, GOOD_CSP, HEADER_SCENARIOS, headerScenario } from '@govscan/testbed';
 
 // ---------------------------------------------------------------------------
 // The scenarios (./scenarios.ts): one host each, a well-configured site with one thing changed.

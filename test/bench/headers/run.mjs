@@ -31,7 +31,7 @@ const { startWorld } = await load('packages/testbed/dist/index.js');
 const { createNetClient } = await load('packages/net/dist/index.js');
 const { loadRules, runScan, silentLogger } = await load('packages/core/dist/index.js');
 const { headers: headersScanner, CORS_PROBE_ORIGIN, MAX_BODY_BYTES, MAX_REDIRECTS } = await load('scanners/headers/dist/index.js');
-const { HEADER_SCENARIOS, headerScenario, GOOD_CSP } = await load('scanners/headers/dist/scenarios.js');
+const { HEADER_SCENARIOS, headerScenario, GOOD_CSP } = await load('packages/testbed/dist/index.js');
 const { benchHost, benchHosts } = await import('./world.mjs');
 
 const { values: args } = parseArgs({ options: { sites: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '64' }, 'skip-observatory': { type: 'boolean', default: false }, 'same-process': { type: 'boolean', default: false } } });

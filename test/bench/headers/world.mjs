@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const load = (p) => import(pathToFileURL(path.join(ROOT, p)).href);
 const { startWorld, governmentHomepage } = await load('packages/testbed/dist/index.js');
-const { HEADER_SCENARIOS } = await load('scanners/headers/dist/scenarios.js');
+const { HEADER_SCENARIOS } = await load('packages/testbed/dist/index.js');
 
 /** Host i of the throughput world, and the site that registers it. */
 export function benchHost(i) {

@@ -13,7 +13,7 @@
  * any plant that replaces a vhost wholesale.
  */
 import type { Registry } from '@govscan/core';
-import { GOOD_HEADERS, headerScenario } from '@govscan/scanner-headers/scenarios';
+import { GOOD_HEADERS, headerScenario } from '@govscan/testbed';
 import type { HostSpec, Scenario, VhostSpec } from '@govscan/testbed';
 import type { PlantedProblem } from '../demo-world.js';
 

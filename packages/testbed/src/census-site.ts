@@ -3,7 +3,9 @@
  * homepage with its columns, every column page, every article and image —
  * whose freshness and links can be bent one at a time.
  */
-import { escapeHtml as e, governmentHomepage, type HomepageItem, type PageSpec } from '@govscan/testbed';
+import { governmentHomepage, type HomepageItem } from './homepage.js';
+import { escapeHtml as e } from './html.js';
+import type { PageSpec } from './types.js';
 
 const DAY = 24 * 3600 * 1000;
 

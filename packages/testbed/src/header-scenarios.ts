@@ -4,7 +4,7 @@
  * for each rule of rules/headers.yaml. The tests, the benchmark and the demo
  * build their worlds from these, so all three look at the same header sets.
  */
-import type { HostSpec, PageSpec, VhostSpec } from '@govscan/testbed';
+import type { HostSpec, PageSpec, VhostSpec } from './types.js';
 
 /** The CONAC badge script every government site must embed (党政机关网站标识). */
 export const CONAC_SCRIPT = 'https://dcs.conac.cn/js/51/000/0000/12345678/CA510000000123456780001.js';
