@@ -8,7 +8,7 @@ import { applyConnectTo, type ConnectToRule } from './connect-to.js';
 import { policyAllows } from './policy.js';
 import { networkDeadline } from './clock.js';
 import { hopKey, type HopAnswer, type HopMemo } from './memo.js';
-import type { Connected, PoolSet } from './pools.js';
+import { connectOption, type Connected, type PoolSet } from './pools.js';
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_MAX_REDIRECTS = 10;
@@ -195,12 +195,7 @@ async function sendOnce(
         headersTimeout: 0,
         bodyTimeout: 0,
         connections: 1,
-        connect: (opts, cb) => {
-          connect(opts as never, own).then(
-            (socket) => cb(null, socket),
-            (err: Error) => cb(err, null),
-          );
-        },
+        connect: connectOption(connect, own),
       });
   const dispatcher = pooled ? pooled.pool : agent!;
   const connected = pooled ? pooled.connected : own;

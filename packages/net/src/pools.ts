@@ -5,7 +5,7 @@
  * used closed first). Every new connection still goes through the connect
  * hook: --connect-to, the resolver and the address policy apply to each.
  */
-import { Pool } from 'undici';
+import { Pool, type buildConnector } from 'undici';
 import type { TlsSummary } from '@govscan/core';
 
 export const DEFAULT_MAX_POOLS = 256;
@@ -18,6 +18,16 @@ export interface Connected {
 }
 
 export type ConnectHook = (opts: { hostname: string; port: string; protocol: string; servername?: string | null }, connected: Connected) => Promise<import('node:net').Socket>;
+
+/** undici's `connect` option, over a hook that opens the socket itself (the callback form undici wants). */
+export function connectOption(connect: ConnectHook, connected: Connected): buildConnector.connector {
+  return (opts, cb) => {
+    connect(opts as never, connected).then(
+      (socket) => cb(null, socket),
+      (err: Error) => cb(err, null),
+    );
+  };
+}
 
 export class PoolSet {
   private readonly pools = new Map<string, { pool: Pool; connected: Connected }>();
@@ -40,12 +50,7 @@ export class PoolSet {
       // each request's own deadline governs, in network time
       headersTimeout: 0,
       bodyTimeout: 0,
-      connect: (opts, cb) => {
-        connect(opts as never, connected).then(
-          (socket) => cb(null, socket),
-          (err: Error) => cb(err, null),
-        );
-      },
+      connect: connectOption(connect, connected),
     });
     const entry = { pool, connected };
     this.pools.set(key, entry);
