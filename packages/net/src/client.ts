@@ -7,7 +7,7 @@ import { GovscanError } from '@govscan/core';
 import { parseConnectTo, type ConnectToRule } from './connect-to.js';
 import { StubResolver, SystemResolver, type Resolver } from './dns.js';
 import { fetchUrl, openSocket, resolveTarget, toNetError } from './http.js';
-import { DEFAULT_MEMO_BYTES, HopMemo } from './memo.js';
+import { HopMemo } from './memo.js';
 import { PoolSet } from './pools.js';
 import { networkDeadline } from './clock.js';
 
@@ -25,8 +25,6 @@ export interface NetClientOptions {
   concurrency?: number;
   timeoutMs?: number;
   userAgent?: string;
-  /** Byte budget of the run's fetch memo (default 64 MiB; 0 keeps no answer once it is read). */
-  memoBytes?: number;
   /** false: no fetch memo, no shared lookups, no kept-alive connections — every request sent, resolved and connected by itself (for comparison). */
   memo?: boolean;
 }
@@ -101,11 +99,12 @@ export function createNetClient(options: NetClientOptions = {}): NetClient & { r
     return { code: 'ENOADDRESS', message: `${host} has no ${types.join(' or ')} record`, status: 'error' };
   };
 
+  const shared = options.memo !== false;
   // One lookup per host and family per run, shared by every request (in flight too); not kept
   // when the caller gave up. A `fresh` lookup (an availability probe) asks again.
   const lookups = new Map<string, Promise<{ address: string } | NetError>>();
   const resolveAddress = (host: string, signal: AbortSignal, timeoutMs: number, family?: 4 | 6, fresh = false): Promise<{ address: string } | NetError> => {
-    if (fresh || options.memo === false) return lookup(host, signal, timeoutMs, family);
+    if (fresh || !shared) return lookup(host, signal, timeoutMs, family);
     const key = `${host.toLowerCase()}|${family ?? ''}`;
     const known = lookups.get(key);
     if (known) return known;
@@ -116,11 +115,8 @@ export function createNetClient(options: NetClientOptions = {}): NetClient & { r
     });
     return p;
   };
-  const memo = options.memo === false ? undefined : new HopMemo(options.memoBytes ?? DEFAULT_MEMO_BYTES);
-
-  const pools = options.memo === false ? undefined : new PoolSet();
-
-  const deps = { ...(memo ? { memo } : {}), ...(pools ? { pools } : {}), resolveAddress, connectTo, secureContext: tls.createSecureContext({ ca }), allowPrivateTargets: options.allowPrivateTargets ?? false, isRegisteredHost, userAgent: options.userAgent ?? 'govscan (government website census)' };
+  const pools = shared ? new PoolSet() : undefined;
+  const deps = { ...(shared ? { memo: new HopMemo() } : {}), ...(pools ? { pools } : {}), resolveAddress, connectTo, secureContext: tls.createSecureContext({ ca }), allowPrivateTargets: options.allowPrivateTargets ?? false, isRegisteredHost, userAgent: options.userAgent ?? 'govscan (government website census)' };
 
   return {
     resolverLabel: resolver.label,

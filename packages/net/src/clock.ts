@@ -51,11 +51,6 @@ function release(): void {
   }
 }
 
-/** How long the event loop has been seen blocked in total (for tests and logs). */
-export function stalledMs(): number {
-  return stalled;
-}
-
 /**
  * Call `fn` once `ms` of network time has passed. Returns a function that
  * cancels it. The timer does not keep the process alive.

@@ -3,12 +3,12 @@ import type { Transform } from 'node:stream';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Agent, errors as undiciErrors, request } from 'undici';
-import type { FetchOptions, FetchResult, HttpHop, NetError, TlsSummary } from '@govscan/core';
+import type { FetchOptions, FetchResult, NetError } from '@govscan/core';
 import { applyConnectTo, type ConnectToRule } from './connect-to.js';
 import { policyAllows } from './policy.js';
 import { networkDeadline } from './clock.js';
 import { hopKey, type HopAnswer, type HopMemo } from './memo.js';
-import { connectOption, type Connected, type PoolSet } from './pools.js';
+import { connectOption, type Connected, type ConnectHook, type PoolSet } from './pools.js';
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_MAX_REDIRECTS = 10;
@@ -126,35 +126,35 @@ async function hopAnswer(deps: HttpDeps, current: URL, method: 'GET' | 'HEAD', o
   const memo = deps.memo && !options.fresh ? deps.memo : null;
   if (!memo) return sendHop(deps, current, method, options, pin, b, options.fresh ?? false);
   const address = await hopAddress(deps, current, pin, b);
-  if (address !== null && typeof address !== 'string') return { kind: 'error', error: address, elapsedMs: 0 };
-  // the address decides where it goes: with it known, the family asked for adds nothing
-  const key = hopKey(method, current.href, address, address ? undefined : pin.family, options.headers);
+  if (typeof address !== 'string') return { kind: 'error', error: address, elapsedMs: 0 };
+  // the address decides where it goes: the family asked for adds nothing to the key
+  const key = hopKey(method, current.href, address, options.headers);
   const shared = memo.get(key);
   if (shared) {
     const a = await shared;
     // an answer cut shorter than this caller wants is fetched again, with its limit
     if (a.kind === 'error' || !(a.truncated && a.maxBytes < b.maxBytes)) return a;
   }
-  const answer = sendHop(deps, current, method, options, address ? { ...pin, address } : pin, b, false);
+  const answer = sendHop(deps, current, method, options, { ...pin, address }, b, false);
   // not kept when it ended because this caller gave up (its signal or its deadline)
   memo.set(key, answer, () => !b.signal.aborted);
   return answer;
 }
 
 /**
- * The address a hop goes to, for its memo key (null: --connect-to sends it to
- * another host, keyed by name), or the DNS error that ends it. The lookup is
- * the run's, so every scanner's request to a host goes to the same address.
+ * The address a hop goes to, for its memo key, or the error that ends it
+ * (DNS, the address policy): where the connection would go, through
+ * --connect-to and the run's lookup, so every scanner's request to a host
+ * shares one key.
  */
-async function hopAddress(deps: HttpDeps, current: URL, pin: { family?: 4 | 6; address?: string }, b: HopBudget): Promise<string | null | NetError> {
+async function hopAddress(deps: HttpDeps, current: URL, pin: { family?: 4 | 6; address?: string }, b: HopBudget): Promise<string | NetError> {
   const hostname = current.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(current.port) || (current.protocol === 'https:' ? 443 : 80);
-  const target = applyConnectTo(deps.connectTo, hostname, port);
-  if (target.mapped && target.host !== hostname) return null;
-  if (net.isIP(target.host)) return target.host;
-  if (pin.address) return pin.address;
-  const r = await deps.resolveAddress(target.host, b.signal, b.timeoutMs, pin.family);
-  return 'address' in r ? r.address : r;
+  try {
+    return (await resolveTarget(deps, hostname, port, b.signal, b.timeoutMs, pin)).address;
+  } catch (err) {
+    return toNetError(err, b.deadline, b.timeoutMs);
+  }
 }
 
 /**
@@ -165,13 +165,13 @@ async function hopAddress(deps: HttpDeps, current: URL, pin: { family?: 4 | 6; a
  * reused connection the server had closed is sent once more on a new one.
  */
 async function sendHop(deps: HttpDeps, current: URL, method: 'GET' | 'HEAD', options: FetchOptions, pin: { family?: 4 | 6; address?: string }, b: HopBudget, fresh: boolean): Promise<HopAnswer> {
-  const connect = (opts: { hostname: string; port: string; protocol: string; servername?: string | null }, connected: Connected): Promise<net.Socket> =>
-    connectHop(deps, opts, b.signal, b.timeoutMs, connected, pin, fresh);
+  const connect: ConnectHook = (opts, connected) => connectHop(deps, opts, b.signal, b.timeoutMs, connected, pin, fresh);
   if (fresh || !deps.pools) return sendOnce(current, method, options, b, deps.userAgent, null, connect);
-  const pooled = deps.pools.get(current.origin, [current.origin, pin.address ?? '', pin.family ?? ''].join('|'), (opts, connected) =>
+  const pooled = deps.pools.get(current.origin, [current.origin, pin.address ?? '', pin.family ?? ''].join('|'), (opts, connected) => {
     // a pool's connections are made on behalf of whichever request comes first: bounded by the timeout alone
-    connectHop(deps, opts, networkDeadline(b.timeoutMs).signal, b.timeoutMs, connected, pin, false),
-  );
+    const deadline = networkDeadline(b.timeoutMs);
+    return connectHop(deps, opts, deadline.signal, b.timeoutMs, connected, pin, false).finally(deadline.clear);
+  });
   const first = await sendOnce(current, method, options, b, deps.userAgent, pooled, connect);
   if (first.kind === 'error' && (first.error.code === 'ECONNRESET' || first.error.code === 'EPIPE') && first.reused && !b.signal.aborted) return sendOnce(current, method, options, b, deps.userAgent, null, connect);
   return first;
@@ -184,10 +184,9 @@ async function sendOnce(
   b: HopBudget,
   userAgent: string,
   pooled: { pool: import('undici').Pool; connected: Connected } | null,
-  connect: (opts: { hostname: string; port: string; protocol: string; servername?: string | null }, connected: Connected) => Promise<net.Socket>,
+  connect: ConnectHook,
 ): Promise<HopAnswer & { reused?: boolean }> {
-  const own: Connected = { address: null, port: null, tls: null };
-  let connectedNow = false;
+  const own: Connected = { address: null, port: null, tls: null, connects: 0 };
   const agent = pooled
     ? null
     : new Agent({
@@ -199,10 +198,8 @@ async function sendOnce(
       });
   const dispatcher = pooled ? pooled.pool : agent!;
   const connected = pooled ? pooled.connected : own;
-  const onConnect = (): void => {
-    connectedNow = true;
-  };
-  if (pooled) pooled.pool.once('connect', onConnect);
+  // no connection made while this request ran: it went on one kept from before
+  const connectsBefore = connected.connects;
   const hopStart = performance.now();
   const elapsed = (): number => Math.round(performance.now() - hopStart);
   try {
@@ -223,9 +220,8 @@ async function sendOnce(
     const read = await readBody(res.body, contentEncoding(headers), b.maxBytes);
     return { ...base, elapsedMs: elapsed(), body: read.body, truncated: read.truncated, bodyError: read.error };
   } catch (err) {
-    return { kind: 'error', error: toNetError(err, b.deadline, b.timeoutMs), elapsedMs: elapsed(), reused: pooled !== null && !connectedNow };
+    return { kind: 'error', error: toNetError(err, b.deadline, b.timeoutMs), elapsedMs: elapsed(), reused: pooled !== null && connected.connects === connectsBefore };
   } finally {
-    if (pooled) pooled.pool.off('connect', onConnect);
     agent?.destroy().catch(() => undefined);
   }
 }
@@ -328,7 +324,7 @@ async function connectHop(
   opts: { hostname: string; port: string; protocol: string; servername?: string | null },
   signal: AbortSignal,
   timeoutMs: number,
-  connected: { address: string | null; port: number | null; tls: TlsSummary | null },
+  connected: Connected,
   pin: { family?: 4 | 6; address?: string },
   fresh = false,
 ): Promise<net.Socket> {
@@ -336,6 +332,7 @@ async function connectHop(
   const hostname = opts.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(opts.port) || (secure ? 443 : 80);
   const target = await resolveTarget(deps, hostname, port, signal, timeoutMs, pin, fresh);
+  connected.connects++;
   connected.address = target.address;
   connected.port = target.port;
   const socket = await openSocket(target, signal, secure ? { servername: net.isIP(hostname) ? '' : hostname, secureContext: deps.secureContext } : null);

@@ -4,5 +4,5 @@ export { parseHostPort, StubResolver, SystemResolver, type Resolver } from './dn
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_REDIRECTS, fetchUrl, type HttpDeps } from './http.js';
 export { classifyAddress, policyAllows, type AddressClass } from './policy.js';
 export { MuxResolver, type MuxResolverOptions } from './dns-mux.js';
-export { networkDeadline, networkNow, networkTimer, stalledMs } from './clock.js';
+export { networkDeadline, networkNow, networkTimer } from './clock.js';
 export { peekTls, type TlsPeek, type TlsPeekOptions } from './tls-peek.js';

@@ -37,8 +37,6 @@ export const DEFAULT_MEMO_ENTRIES = 2048;
 export class HopMemo {
   private readonly entries = new Map<string, { answer: Promise<HopAnswer>; bytes: number }>();
   private bytes = 0;
-  hits = 0;
-  misses = 0;
 
   constructor(
     private readonly budgetBytes = DEFAULT_MEMO_BYTES,
@@ -51,13 +49,11 @@ export class HopMemo {
     // most recently used last
     this.entries.delete(key);
     this.entries.set(key, e);
-    this.hits++;
     return e.answer;
   }
 
   /** Share `answer` under `key` while it runs; keep it when it settles, unless `keep` says no. */
   set(key: string, answer: Promise<HopAnswer>, keep: (a: HopAnswer) => boolean): void {
-    this.misses++;
     const entry = { answer, bytes: 0 };
     this.drop(key);
     this.entries.set(key, entry);
@@ -99,7 +95,7 @@ export class HopMemo {
 }
 
 /** The memo key of one hop: fixed field order, separated by a character no field holds. */
-export function hopKey(method: string, url: string, address: string | null, family: 4 | 6 | undefined, headers: Record<string, string> | undefined): string {
+export function hopKey(method: string, url: string, address: string, headers: Record<string, string> | undefined): string {
   const h = headers ? Object.entries(headers).map(([k, v]) => `${k.toLowerCase()}:${v}`).sort().join('\n') : '';
-  return [method, url, address ?? '', family ?? '', h].join('\u0000');
+  return [method, url, address, h].join('\u0000');
 }

@@ -10,11 +10,12 @@ import type { TlsSummary } from '@govscan/core';
 
 export const DEFAULT_MAX_POOLS = 256;
 
-/** What the last connection of a pool connected to: all of a pool's connections go to one address and port. */
+/** What the last connection of a pool connected to (all of a pool's connections go to one address and port), and how many it made. */
 export interface Connected {
   address: string | null;
   port: number | null;
   tls: TlsSummary | null;
+  connects: number;
 }
 
 export type ConnectHook = (opts: { hostname: string; port: string; protocol: string; servername?: string | null }, connected: Connected) => Promise<import('node:net').Socket>;
@@ -41,7 +42,7 @@ export class PoolSet {
       this.pools.set(key, known);
       return known;
     }
-    const connected: Connected = { address: null, port: null, tls: null };
+    const connected: Connected = { address: null, port: null, tls: null, connects: 0 };
     const pool = new Pool(origin, {
       connections: 2,
       pipelining: 1,
