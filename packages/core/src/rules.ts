@@ -194,11 +194,11 @@ export function parseRuleFile(text: string, file: string, problems: InputProblem
     if (r.census && kind !== 'problem') at(['census'], 'only a problem is a census indicator');
     if (r.census?.detail === 'values' && !r.census.fact) at(['census', 'detail'], 'detail "values" needs "fact", the path whose values are listed');
     if (r.census?.fact && !evidence.includes(r.census.fact)) at(['census', 'fact'], `"${r.census.fact}" must be one of the rule's evidence paths`);
-    checkRegexes(r.match, (msg, p) => problems.push({ file, line: lineAt(doc.getIn(['rules', i, 'match', ...p], true)) || line, field: fieldPath(['rules', i, 'match', ...p]), message: msg }), [], options.checkRegexSafety ?? false);
+    checkRegexes(r.match, (msg, p) => at(['match', ...p], msg), [], options.checkRegexSafety ?? false);
     if (options.scanners) {
       const scanner = options.scanners[r.scanner];
-      if (!scanner) problems.push({ file, line: lineAt(doc.getIn(['rules', i, 'scanner'], true)) || line, field: `rules[${i}].scanner`, message: `unknown scanner "${r.scanner}" (known: ${Object.keys(options.scanners).join(', ')})` });
-      else if (!scanner.emits.includes(r.observation)) problems.push({ file, line: lineAt(doc.getIn(['rules', i, 'observation'], true)) || line, field: `rules[${i}].observation`, message: `scanner ${r.scanner} emits no "${r.observation}" (it emits: ${scanner.emits.join(', ')})` });
+      if (!scanner) at(['scanner'], `unknown scanner "${r.scanner}" (known: ${Object.keys(options.scanners).join(', ')})`);
+      else if (!scanner.emits.includes(r.observation)) at(['observation'], `scanner ${r.scanner} emits no "${r.observation}" (it emits: ${scanner.emits.join(', ')})`);
     }
     if (problems.length === before) rules.push({ ...r, kind, source: { file, line } });
   });
@@ -304,29 +304,24 @@ export function factAt(facts: unknown, dotted: string): unknown {
  * so they always answer.
  */
 export function evaluate(m: Matcher, facts: unknown): boolean | null {
-  if ('all' in m) {
-    let unknown = false;
-    for (const x of m.all) {
-      const v = evaluate(x, facts);
-      if (v === false) return false;
-      if (v === null) unknown = true;
-    }
-    return unknown ? null : true;
-  }
-  if ('any' in m) {
-    let unknown = false;
-    for (const x of m.any) {
-      const v = evaluate(x, facts);
-      if (v === true) return true;
-      if (v === null) unknown = true;
-    }
-    return unknown ? null : false;
-  }
+  if ('all' in m) return combine(m.all, facts, false);
+  if ('any' in m) return combine(m.any, facts, true);
   if ('not' in m) {
     const v = evaluate(m.not, facts);
     return v === null ? null : !v;
   }
   return leaf(m, factAt(facts, m.fact));
+}
+
+/** `all` (a false part decides) or `any` (a true part decides); without a deciding part, an unknown part makes it unknown. */
+function combine(parts: readonly Matcher[], facts: unknown, decisive: boolean): boolean | null {
+  let unknown = false;
+  for (const x of parts) {
+    const v = evaluate(x, facts);
+    if (v === decisive) return decisive;
+    if (v === null) unknown = true;
+  }
+  return unknown ? null : !decisive;
 }
 
 /** Whether a matcher holds: `evaluate` is true. An unknown never holds. */

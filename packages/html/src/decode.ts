@@ -61,7 +61,12 @@ function isUtf8(bytes: Uint8Array): boolean {
   }
 }
 
-export function decodeBody(bytes: Uint8Array, contentType?: string | null): DecodedPage {
+/**
+ * Decode a body by its declared or sniffed charset. A body `cut` at a byte
+ * limit loses its last, cut-off piece (see {@link dropCutTail}), so nothing read
+ * from the text was cut.
+ */
+export function decodeBody(bytes: Uint8Array, contentType?: string | null, cut = false): DecodedPage {
   const fromHeader = charsetFromContentType(contentType);
   const fromMeta = fromHeader ? null : charsetFromMeta(bytes);
   const declared = fromHeader ?? fromMeta;
@@ -89,7 +94,7 @@ export function decodeBody(bytes: Uint8Array, contentType?: string | null): Deco
     }
   }
   const text = new TextDecoder(charset).decode(bytes); // drops a matching BOM itself
-  return { text, charset, source: used, declared, mismatch };
+  return { text: cut ? dropCutTail(text) : text, charset, source: used, declared, mismatch };
 }
 
 const GBK_FAMILY = new Set(['gbk', 'gb18030']);
@@ -111,7 +116,7 @@ function stripBom(bytes: Uint8Array): Uint8Array {
  * a footer token missing its end (`蜀ICP备05005390号` of `…号-1`), half a tag.
  * What is left ends where the markup ended, so nothing read from it was cut.
  */
-export function dropCutTail(text: string): string {
+function dropCutTail(text: string): string {
   const end = text.lastIndexOf('>');
   return end < 0 ? '' : text.slice(0, end + 1);
 }

@@ -7,7 +7,7 @@
  * in `rules/census.yaml` hold every threshold.
  */
 import type { Attempt, Fact, FetchOptions, FetchResult, Observation, Scanner, ScanContext, ScanOutput, Site, SiteRef } from '@govscan/core';
-import { decodeBody, dropCutTail } from '@govscan/html';
+import { decodeBody } from '@govscan/html';
 import { chinaDate, daysBetween, isoDate, plausible, type CalendarDate } from './dates.js';
 import { columnKind, columnLinks, DEFAULT_EXTRACT_LIMITS, extractPage, type ExtractedPage, type ExtractLimits } from './extract.js';
 import { Aborted, ROBOTS_AGENT, RunState, runStateFor, sleep } from './polite.js';
@@ -362,9 +362,8 @@ class SiteScan {
 
   private read(r: FetchResult): ExtractedPage | null {
     if (!isHtml(r)) return null;
-    const decoded = decodeBody(r.body, contentType(r)).text;
     // cut at the byte limit: the last, cut-off piece (half a character, half a date) is not read
-    const text = r.truncated ? dropCutTail(decoded) : decoded;
+    const text = decodeBody(r.body, contentType(r), r.truncated).text;
     return extractPage(text, r.finalUrl, this.today, this.o.extract);
   }
 

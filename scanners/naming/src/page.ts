@@ -4,7 +4,7 @@
  * registry. Facts only; `null` wherever the page could not tell.
  */
 import type { Attempt, Fact, FetchResult, Observation, ScanContext, Site } from '@govscan/core';
-import { cutDeepNesting, decodeBody, DEFAULT_MAX_DEPTH, dropCutTail, type DecodedPage } from '@govscan/html';
+import { cutDeepNesting, decodeBody, DEFAULT_MAX_DEPTH, type DecodedPage } from '@govscan/html';
 
 /** The observation kinds the homepage's reading decides. */
 export const PAGE_KINDS = ['naming.identity', 'naming.page'] as const;
@@ -72,9 +72,8 @@ export async function scanPage(site: Site, ctx: ScanContext): Promise<PageOutput
     attempts.push(attempt);
     const doc: ReadDocument = { url: u, result, decoded: null, tokens: null, depth };
     if (ok(result)) {
-      doc.decoded = decodeBody(result.body, contentType(result));
       // a body cut at the byte limit: its last, cut-off piece (half a character, a token missing its end) is not read
-      if (result.truncated) doc.decoded = { ...doc.decoded, text: dropCutTail(doc.decoded.text) };
+      doc.decoded = decodeBody(result.body, contentType(result), result.truncated);
       const prefix = depth === 0 ? '' : `frame ${result.finalUrl}: `;
       doc.tokens = extractTokens(doc.decoded.text, result.finalUrl, prefix);
       if (result.truncated) {
