@@ -10,7 +10,6 @@ import { writeCensusReports } from '@govscan/report-census';
 import { loadRun } from '@govscan/report-json';
 import { parseDeadline } from '@govscan/report-notice';
 import { table } from '../../text.js';
-export { DIFF_HELP } from './help.js';
 
 /** Read an earlier run's folder now, so that a bad `--previous` stops the scan before any traffic (exit 2). */
 export async function checkPreviousRun(dir: string): Promise<RunRecord> {

@@ -39,7 +39,6 @@ import {
 import { prepareOutDir } from '../../out-dir.js';
 import { reporters, ruleScanners } from '../../tables.js';
 import { clip, table } from '../../text.js';
-export { HUNT_HELP, UNTWIST_HELP } from './help.js';
 
 
 

@@ -24,8 +24,6 @@ import {
 } from '@govscan/case';
 import { createNetClient } from '@govscan/net';
 import { renderDossierFiles } from '@govscan/report-dossier';
-export { investigateOptions, verifyOptions } from './options.js';
-export { INVESTIGATE_HELP, VERIFY_HELP, CASE_RECHECK_HELP } from './help.js';
 
 
 

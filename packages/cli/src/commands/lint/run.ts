@@ -20,7 +20,6 @@ import {
 } from '@govscan/core';
 import { REGISTRY_KINDS, registryObservations } from '@govscan/scanner-naming';
 import { ruleScanners } from '../../tables.js';
-export { LINT_HELP } from './help.js';
 
 export interface LintOptions {
   registry: string;

@@ -7,13 +7,11 @@ import {
   judgeSites,
   createLogger,
   defaultRulesDir,
-  GovscanError,
   loadRegistry,
   loadRules,
   registeredHosts,
   runScan,
   selectSites,
-  SEVERITIES,
   severityRank,
   toolVersion,
   UsageError,
@@ -183,4 +181,3 @@ export function renderWritten(out: string, files: string[]): string {
   }
   return lines.map((l) => (l.endsWith(path.sep) ? `${l} (${folders.get(path.basename(l.slice(0, -1)))} files)` : l)).join('\n') + '\n';
 }
-export { parseSeverity } from '../args.js';
