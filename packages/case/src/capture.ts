@@ -73,9 +73,10 @@ export async function captureTls(client: NetClient, host: string, port: number, 
   const out: TlsCapture = { host, port, at, address: null, protocol: null, cipher: null, authorized: null, authorizationError: null, chain: [], pem: '', error: null };
   const r = await peekTls(client, host, port, { timeoutMs: o.timeoutMs, ca: o.ca, alpn: ['http/1.1'], ...(o.signal ? { signal: o.signal } : {}) });
   if ('code' in r) {
-    // a handshake that failed is ETLS; a connection that failed (refused, policy, DNS, timeout, reset) says so
-    const handshake = r.code === 'ENOCERT' || r.code === 'EPROTO' || r.code === 'ETLS' || /^ERR_(SSL|TLS)/.test(r.code);
-    return { ...out, error: handshake ? { code: 'ETLS', message: r.message, status: 'error' } : r };
+    // a connection that failed says why (refused, policy, DNS); a handshake that failed is ETLS, a timeout or reset aside
+    const { during, ...error } = r;
+    const tlsFailure = during === 'handshake' && !['ETIMEDOUT', 'ECONNRESET', 'EABORTED'].includes(r.code);
+    return { ...out, error: tlsFailure ? { code: 'ETLS', message: r.message, status: 'error' } : error };
   }
   out.address = r.address;
   out.protocol = r.protocol;

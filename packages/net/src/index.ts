@@ -5,4 +5,4 @@ export { DEFAULT_MAX_BYTES, DEFAULT_MAX_REDIRECTS, fetchUrl, type HttpDeps } fro
 export { classifyAddress, policyAllows, type AddressClass } from './policy.js';
 export { MuxResolver, type MuxResolverOptions } from './dns-mux.js';
 export { networkDeadline, networkNow, networkTimer } from './clock.js';
-export { peekTls, type TlsPeek, type TlsPeekOptions } from './tls-peek.js';
+export { peekTls, type TlsPeek, type TlsPeekFailure, type TlsPeekOptions } from './tls-peek.js';

@@ -25,6 +25,9 @@ export interface TlsPeek {
   ocspStapled: boolean;
 }
 
+/** Why a peek failed, and whether the connection had been made (`handshake`) or not (`connect`: DNS, policy, refused, …). */
+export type TlsPeekFailure = NetError & { during: 'connect' | 'handshake' };
+
 export interface TlsPeekOptions {
   timeoutMs: number;
   signal?: AbortSignal;
@@ -38,9 +41,9 @@ export interface TlsPeekOptions {
   alpn?: string[];
 }
 
-export async function peekTls(client: NetClient, host: string, port: number, o: TlsPeekOptions): Promise<TlsPeek | NetError> {
+export async function peekTls(client: NetClient, host: string, port: number, o: TlsPeekOptions): Promise<TlsPeek | TlsPeekFailure> {
   const conn = await client.connect(host, port, { timeoutMs: o.timeoutMs, ...(o.address ? { address: o.address } : {}), ...(o.signal ? { signal: o.signal } : {}) });
-  if (!('socket' in conn)) return conn;
+  if (!('socket' in conn)) return { ...conn, during: 'connect' };
   const bare = host.replace(/^\[(.*)\]$/, '$1');
   const servername = net.isIP(bare) ? undefined : bare;
   return new Promise((resolve) => {
@@ -54,7 +57,7 @@ export async function peekTls(client: NetClient, host: string, port: number, o: 
       o.signal?.removeEventListener('abort', onAbort);
       sock?.destroy();
       conn.socket.destroy();
-      resolve(r);
+      resolve('code' in r ? { ...r, during: 'handshake' } : r);
     };
     const cancel = networkTimer(o.timeoutMs, () => finish({ code: 'ETIMEDOUT', message: `TLS handshake not complete within ${o.timeoutMs} ms`, status: 'error' }));
     const onAbort = (): void => finish({ code: 'EABORTED', message: 'aborted', status: 'unknown' });

@@ -177,7 +177,8 @@ async function certificate(net: NetClient, host: string, authorized: boolean | n
   const t0 = performance.now();
   const ms = (): number => Math.round(performance.now() - t0);
   const r = await peekTls(net, host, 443, { timeoutMs: o.timeoutMs, ...pin, ...(o.signal ? { signal: o.signal } : {}) });
-  if ('code' in r) return { facts: null, error: { code: r.code === 'ENOCERT' ? 'ETLS' : r.code, message: r.message }, ms: ms() };
+  // a handshake that failed is ETLS (a timeout or an abort aside); a connection that failed says why
+  if ('code' in r) return { facts: null, error: { code: r.during === 'handshake' && r.code !== 'ETIMEDOUT' && r.code !== 'EABORTED' ? 'ETLS' : r.code, message: r.message }, ms: ms() };
   const leaf = r.chain[0]!;
   const san = (leaf.subjectAltName ?? '').split(/,\s*/).filter((x) => x.startsWith('DNS:')).map((x) => x.slice(4));
   const cn = dnField(leaf.subject, 'CN');
