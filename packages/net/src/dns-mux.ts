@@ -123,9 +123,10 @@ export class MuxResolver implements Resolver {
     }
   }
 
-  private run(name: string, type: DnsRecordType, timeoutMs: number, t0: number, firstServer: number, signal: AbortSignal | undefined, done: (status: DnsStatus, answers?: DnsAnswer[], error?: { code: string; message: string }, resolver?: string) => DnsResult): Promise<DnsResult> {
-    // in network time: a blocked event loop does not count against the server
-    const deadline = t0 + timeoutMs;
+  private run(name: string, type: DnsRecordType, timeoutMs: number, startedAt: number, firstServer: number, signal: AbortSignal | undefined, done: (status: DnsStatus, answers?: DnsAnswer[], error?: { code: string; message: string }, resolver?: string) => DnsResult): Promise<DnsResult> {
+    // in network time (startedAt is networkNow()): a blocked event loop does not count against the server.
+    // The retry timers stay plain ones: with the sockets unref'd, they keep the process alive while a query waits.
+    const deadline = startedAt + timeoutMs;
     return new Promise<DnsResult>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
